@@ -1,0 +1,83 @@
+import { Type, type TSchema } from 'typebox';
+import type { Config } from '../config/index.js';
+import { VERDICTS } from '../judge/index.js';
+import { LIMIT_FIELDS } from '../submissions/index.js';
+
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+
+/** Request schemas carry this server's maxima, so validation and /openapi.json both state them. */
+export function submissionSchemas(config: Config) {
+  const limitProps: Record<string, TSchema> = {};
+  for (const [field, key] of LIMIT_FIELDS) {
+    const range = config.runLimits[key];
+    limitProps[field] = Type.Optional(Type.Integer({ minimum: 1, maximum: range.max, description: `Default ${range.default}, maximum ${range.max}.` }));
+  }
+  const Limits = Type.Object(limitProps, { additionalProperties: false, description: 'Run limits; each may lower the default but never exceed the maximum.' });
+
+  const File = Type.Object(
+    {
+      name: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'Plain file name: letters, digits, _ - . only.' })),
+      content: Type.String(),
+      encoding: Type.Optional(Type.Union([Type.Literal('utf8'), Type.Literal('base64')])),
+    },
+    { additionalProperties: false },
+  );
+
+  const CreateBody = Type.Object(
+    {
+      language: Type.String({ minLength: 1, description: 'A language id from GET /v1/languages.' }),
+      source: Type.Optional(Type.String({ description: 'The program, as one file. Give this or files.' })),
+      files: Type.Optional(Type.Array(File, { minItems: 1, maxItems: config.maxFiles, description: 'The program as several files; the first is the main file.' })),
+      stdin: Type.Optional(Type.String()),
+      args: Type.Optional(Type.Array(Type.String(), { maxItems: config.maxArgs })),
+      compile_options: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String(), { maxItems: config.maxArgs })], { description: 'Extra compiler arguments; a string is split on whitespace, never given to a shell.' })),
+      expected_output: Type.Optional(Nullable(Type.String())),
+      limits: Type.Optional(Limits),
+    },
+    { additionalProperties: false },
+  );
+
+  const CreateQuery = Type.Object(
+    { wait: Type.Optional(Type.Boolean({ description: `Answer when the run has finished (at most ${config.waitMaxMs} ms).` })) },
+    { additionalProperties: false },
+  );
+
+  const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+
+  const View = Type.Object({
+    id: Type.String(),
+    status: Type.String({ enum: ['queued', 'running', 'finished'] }),
+    language: Type.String(),
+    verdict: Nullable(Type.String({ enum: [...VERDICTS] })),
+    verdict_detail: Nullable(Type.String()),
+    stdout: Nullable(Type.String()),
+    stderr: Nullable(Type.String()),
+    compile_output: Nullable(Type.String()),
+    encoding: Type.String({ enum: ['utf8', 'base64'], description: 'base64 when any output is not valid UTF-8; then stdout, stderr and compile_output are all base64.' }),
+    exit_code: Nullable(Type.Integer()),
+    signal: Nullable(Type.String()),
+    cpu_time_ms: Nullable(Type.Integer()),
+    wall_time_ms: Nullable(Type.Integer()),
+    memory_kb: Nullable(Type.Integer()),
+    message: Nullable(Type.String()),
+    limits: Type.Record(Type.String(), Type.Integer()),
+    created_at: Type.String({ format: 'date-time' }),
+    started_at: Nullable(Type.String({ format: 'date-time' })),
+    finished_at: Nullable(Type.String({ format: 'date-time' })),
+  });
+
+  const Created = Type.Object({ id: Type.String(), status: Type.String() });
+
+  return { CreateBody, CreateQuery, Id, View, Created };
+}
+
+export const ErrorSchema = Type.Object({
+  error: Type.Object({ code: Type.String(), message: Type.String(), field: Type.Optional(Type.String()) }),
+});
+
+export const LanguageSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  version: Type.String(),
+  compiled: Type.Boolean(),
+});

@@ -1,0 +1,60 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { Config } from '../config/index.js';
+import type { LanguageRegistry } from '../languages/index.js';
+import type { Logger } from '../log/logger.js';
+import type { Metrics } from '../metrics/Metrics.js';
+import type { SubmissionService } from '../submissions/index.js';
+import { handleError } from './errors.js';
+import { healthRoutes, type Readiness } from './routes/health.js';
+import { languageRoutes } from './routes/languages.js';
+import { submissionRoutes } from './routes/submissions.js';
+
+export interface ApiDeps {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly metrics: Metrics;
+  readonly languages: LanguageRegistry;
+  readonly submissions: SubmissionService;
+  readonly readiness: Readiness;
+  readonly version: string;
+}
+
+/**
+ * The HTTP API, built on Fastify: schema validation compiled once per route, the same schemas
+ * feed the OpenAPI document, and its logger is the process's pino logger.
+ */
+export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
+  // pino's Logger and Fastify's logger type differ only in generics; it is the same object.
+  const app = Fastify({
+    loggerInstance: deps.log as unknown as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: deps.config.maxRequestKb * 1024,
+    ajv: {
+      // Unknown fields are errors the client should hear about, not silently dropped.
+      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
+    },
+  });
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({ error: { code: 'route_not_found', message: `no route ${request.method} ${request.url.split('?')[0]}; see /docs` } }),
+  );
+  app.addHook('onResponse', async (request, reply) => {
+    deps.metrics.httpRequests.inc({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) });
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Verdict API', version: deps.version, description: 'Run untrusted code in a sandbox and get its output, resource use and verdict.' },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  healthRoutes(app, deps.metrics, deps.readiness);
+  languageRoutes(app, deps.languages);
+  submissionRoutes(app, deps.config, deps.submissions);
+  return app;
+}

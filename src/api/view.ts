@@ -1,0 +1,41 @@
+import { isUtf8 } from 'node:buffer';
+import type { Submission } from '../store/index.js';
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+/** A submission as the v1 API shows it. Output is text when it is valid UTF-8, else base64. */
+export function submissionView(s: Submission) {
+  const r = s.result;
+  const outputs = r ? [r.stdout, r.stderr, r.compileOutput] : [];
+  const text = outputs.every((b) => isUtf8(b));
+  const enc = (b: Buffer | undefined): string | null => (b === undefined ? null : text ? b.toString('utf8') : b.toString('base64'));
+  return {
+    id: s.id,
+    status: s.status,
+    language: s.language,
+    verdict: r?.verdict ?? null,
+    verdict_detail: r?.verdictDetail ?? null,
+    stdout: enc(r?.stdout),
+    stderr: enc(r?.stderr),
+    compile_output: enc(r?.compileOutput),
+    encoding: text ? ('utf8' as const) : ('base64' as const),
+    exit_code: r?.exitCode ?? null,
+    signal: r?.signal ?? null,
+    cpu_time_ms: r?.cpuTimeMs ?? null,
+    wall_time_ms: r?.wallTimeMs ?? null,
+    memory_kb: r?.memoryKb ?? null,
+    message: r?.message ?? null,
+    limits: {
+      cpu_time_ms: s.limits.cpuTimeMs,
+      wall_time_ms: s.limits.wallTimeMs,
+      memory_kb: s.limits.memoryKb,
+      processes: s.limits.processes,
+      output_kb: s.limits.outputKb,
+      file_size_kb: s.limits.fileSizeKb,
+      stack_kb: s.limits.stackKb,
+    },
+    created_at: iso(s.createdAt) as string,
+    started_at: iso(s.startedAt),
+    finished_at: iso(s.finishedAt),
+  };
+}

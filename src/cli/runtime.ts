@@ -1,0 +1,52 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Config } from '../config/index.js';
+import { CATALOG, LanguageRegistry, type LanguageSpec } from '../languages/index.js';
+import { Judge } from '../judge/index.js';
+import type { Logger } from '../log/logger.js';
+import { BoxFactory, BwrapSandbox, SlotPool, createCgroupDriver, type CgroupDriver } from '../sandbox/index.js';
+
+const DIST_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const HELPER_SOURCE = path.join(DIST_ROOT, 'native', 'verdict-init');
+
+/** Everything needed to judge submissions on this host: the sandbox, its slots and languages. */
+export interface JudgeRuntime {
+  readonly judge: Judge;
+  readonly languages: LanguageRegistry;
+  readonly slots: SlotPool;
+  readonly cgroups: CgroupDriver;
+  close(): Promise<void>;
+}
+
+export async function createJudgeRuntime(config: Config, log: Logger, specs: readonly LanguageSpec[] = CATALOG): Promise<JudgeRuntime> {
+  const cgroups = createCgroupDriver(config.cgroupVersion, config.cgroupRoot);
+  await cgroups.init();
+  const sandbox = BwrapSandbox.prepare({ sandboxDir: config.sandboxDir, helperSource: HELPER_SOURCE, tmpSizeKb: config.tmpSizeKb, cgroups });
+  const boxes = new BoxFactory(path.join(config.sandboxDir, 'boxes'));
+  boxes.init();
+  const slots = new SlotPool(config.slots, config.sandboxUidBase, path.join(config.sandboxDir, 'cache'));
+  const compileLimits = {
+    cpuTimeMs: config.compileLimits.cpuTimeMs.default,
+    wallTimeMs: config.compileLimits.wallTimeMs.default,
+    memoryKb: config.compileLimits.memoryKb.default,
+  };
+  const languages = await LanguageRegistry.probe(specs, {
+    sandbox,
+    slots,
+    boxes,
+    limits: { ...compileLimits, processes: 256, outputKb: 64, fileSizeKb: 1024, stackKb: 8192 },
+    log,
+  });
+  log.info({ cgroup: cgroups.version, slots: config.slots }, 'sandbox ready');
+  const judge = new Judge({ sandbox, slots, boxes, languages, compileLimits });
+  return {
+    judge,
+    languages,
+    slots,
+    cgroups,
+    async close() {
+      boxes.close();
+      await cgroups.close();
+    },
+  };
+}

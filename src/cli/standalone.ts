@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import type { FastifyInstance } from 'fastify';
+import { buildApi } from '../api/index.js';
+import { MemoryBroker } from '../broker/index.js';
+import type { Config } from '../config/index.js';
+import type { Logger } from '../log/logger.js';
+import { Metrics } from '../metrics/Metrics.js';
+import { SqliteStore } from '../store/index.js';
+import { SubmissionService, Waiter } from '../submissions/index.js';
+import { WorkerPool } from '../worker/index.js';
+import { createJudgeRuntime } from './runtime.js';
+
+export interface Standalone {
+  readonly app: FastifyInstance;
+  /** The address the API listens on, e.g. http://127.0.0.1:2358. */
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/** How often a waiting request re-reads the store if no in-process notification came. */
+const WAIT_POLL_MS = 500;
+
+/**
+ * Standalone mode: API, in-process queue, workers and the sandbox in one process over SQLite.
+ * Startup order matters: the store first (it takes the data dir's lock), then every submission
+ * a previous process left running is queued again and republished, so nothing is lost.
+ */
+export async function startStandalone(config: Config, log: Logger, version: string): Promise<Standalone> {
+  const store = SqliteStore.open(config.dataDir);
+  const requeued = await store.requeueAllRunning();
+  const runtime = await createJudgeRuntime(config, log);
+  const broker = new MemoryBroker({
+    retryDelayMs: 1000,
+    onHandlerError: (m, err) => log.error({ id: m.id, err }, 'handling failed; will retry'),
+  });
+  const metrics = new Metrics(async () => {
+    const c = await store.countByStatus();
+    return c.queued + c.running;
+  });
+  const waiter = new Waiter(WAIT_POLL_MS);
+  const c = config.compileLimits;
+  const workers = new WorkerPool({
+    store,
+    broker,
+    judge: runtime.judge,
+    metrics,
+    log,
+    workerId: `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    concurrency: config.slots,
+    leaseMs: 2 * (c.wallTimeMs.max + config.runLimits.wallTimeMs.max) + 60_000,
+    onFinished: (id) => waiter.notify(id),
+  });
+  const submissions = new SubmissionService({ config, store, broker, languages: runtime.languages, metrics, waiter });
+  let stopping = false;
+  const app = await buildApi({
+    config,
+    log,
+    metrics,
+    languages: runtime.languages,
+    submissions,
+    version,
+    readiness: async () => {
+      const problems: string[] = [];
+      if (stopping) problems.push('shutting down');
+      if (!workers.isRunning) problems.push('workers not running');
+      if (runtime.languages.list().length === 0) problems.push('no language toolchain is available');
+      try {
+        await store.ping();
+      } catch (err) {
+        problems.push(`store: ${(err as Error).message}`);
+      }
+      return problems;
+    },
+  });
+
+  workers.start();
+  const unfinished = await store.listUnfinished(Number.MAX_SAFE_INTEGER);
+  await broker.publish(unfinished.map((id) => ({ id })));
+  if (unfinished.length > 0) log.info({ republished: unfinished.length, requeued }, 'resumed unfinished submissions');
+
+  const address = await app.listen({ host: config.host, port: config.port });
+  log.info({ url: address, languages: runtime.languages.list().map((l) => l.id) }, 'verdict standalone ready');
+
+  return {
+    app,
+    url: address,
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      // Stop taking requests first, then let runs in flight finish within the grace period.
+      await app.close();
+      await workers.stop(config.shutdownGraceMs);
+      await runtime.close();
+      await store.close();
+      log.info('stopped');
+    },
+  };
+}

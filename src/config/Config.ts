@@ -1,0 +1,44 @@
+/** The resolved, validated, frozen configuration every process is started with. */
+export interface LimitRange {
+  readonly default: number;
+  readonly max: number;
+}
+
+export interface RunLimitsConfig {
+  readonly cpuTimeMs: LimitRange;
+  readonly wallTimeMs: LimitRange;
+  readonly memoryKb: LimitRange;
+  readonly processes: LimitRange;
+  readonly outputKb: LimitRange;
+  readonly fileSizeKb: LimitRange;
+  readonly stackKb: LimitRange;
+}
+
+export interface CompileLimitsConfig {
+  readonly cpuTimeMs: LimitRange;
+  readonly wallTimeMs: LimitRange;
+  readonly memoryKb: LimitRange;
+}
+
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly sandboxDir: string;
+  readonly slots: number;
+  readonly sandboxUidBase: number;
+  readonly cgroupVersion: 'auto' | 'v1' | 'v2';
+  readonly cgroupRoot: string;
+  readonly waitMaxMs: number;
+  readonly maxRequestKb: number;
+  readonly maxSourceKb: number;
+  readonly maxStdinKb: number;
+  readonly maxExpectedOutputKb: number;
+  readonly maxFiles: number;
+  readonly maxArgs: number;
+  readonly tmpSizeKb: number;
+  readonly logLevel: string;
+  readonly shutdownGraceMs: number;
+  readonly runLimits: RunLimitsConfig;
+  readonly compileLimits: CompileLimitsConfig;
+}

@@ -1,0 +1,91 @@
+/**
+ * Every setting Verdict reads, in one declarative table: its key in the config object, the
+ * environment variable and command-line flag that set it, its type, default and meaning.
+ * `load.ts` resolves them (defaults, then a JSON file, then the environment, then flags) and
+ * `docs/configuration.md` is generated from the same table, so the three never disagree.
+ */
+import os from 'node:os';
+
+export type OptionType = 'int' | 'string' | 'bool' | 'enum';
+
+export interface OptionSpec {
+  readonly key: string;
+  readonly env: string;
+  readonly flag: string;
+  readonly type: OptionType;
+  readonly default: string | number | boolean;
+  readonly min?: number;
+  readonly values?: readonly string[];
+  readonly doc: string;
+}
+
+function opt(spec: OptionSpec): OptionSpec {
+  return spec;
+}
+
+/** A limit a request may lower, with the server's default and its maximum. */
+function limitPair(
+  stage: 'run' | 'compile',
+  name: string,
+  unit: string,
+  def: number,
+  max: number,
+  what: string,
+): OptionSpec[] {
+  const camel = name.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+  const prefix = stage === 'run' ? '' : 'compile_';
+  const key = stage === 'run' ? camel : 'compile' + camel[0].toUpperCase() + camel.slice(1);
+  const envName = `VERDICT_${prefix.toUpperCase()}${name.toUpperCase()}`;
+  const flagName = `--${(prefix + name).replace(/_/g, '-')}`;
+  return [
+    opt({
+      key: `${key}Default`,
+      env: `${envName}_DEFAULT`,
+      flag: `${flagName}-default`,
+      type: 'int',
+      default: def,
+      min: 1,
+      doc: `Default ${what} for a ${stage} step when the request gives none (${unit}).`,
+    }),
+    opt({
+      key: `${key}Max`,
+      env: `${envName}_MAX`,
+      flag: `${flagName}-max`,
+      type: 'int',
+      default: max,
+      min: 1,
+      doc: `Largest ${what} a request may ask for a ${stage} step (${unit}).`,
+    }),
+  ];
+}
+
+export const OPTIONS: readonly OptionSpec[] = [
+  opt({ key: 'host', env: 'HOST', flag: '--host', type: 'string', default: '127.0.0.1', doc: 'Address the HTTP API listens on. Use 0.0.0.0 to accept connections from other machines.' }),
+  opt({ key: 'port', env: 'PORT', flag: '--port', type: 'int', default: 2358, min: 0, doc: 'TCP port of the HTTP API (0 picks a free port).' }),
+  opt({ key: 'dataDir', env: 'VERDICT_DATA_DIR', flag: '--data-dir', type: 'string', default: './data', doc: 'Directory of the embedded SQLite database (created if missing).' }),
+  opt({ key: 'sandboxDir', env: 'VERDICT_SANDBOX_DIR', flag: '--sandbox-dir', type: 'string', default: '/run/verdict', doc: 'Root-owned directory for per-run boxes, per-slot caches and the sandbox helper. Every path component must be searchable by unprivileged users.' }),
+  opt({ key: 'slots', env: 'VERDICT_SLOTS', flag: '--slots', type: 'int', default: Math.max(1, os.availableParallelism()), min: 1, doc: 'How many submissions run at once (default: the number of cores).' }),
+  opt({ key: 'sandboxUidBase', env: 'VERDICT_SANDBOX_UID_BASE', flag: '--sandbox-uid-base', type: 'int', default: 2000000, min: 1000, doc: 'Slot N runs as host uid/gid BASE+N. Pick a range no real user or other service owns.' }),
+  opt({ key: 'cgroupVersion', env: 'VERDICT_CGROUP_VERSION', flag: '--cgroup-version', type: 'enum', values: ['auto', 'v1', 'v2'], default: 'auto', doc: 'Which cgroup hierarchy to use; auto detects it.' }),
+  opt({ key: 'cgroupRoot', env: 'VERDICT_CGROUP_ROOT', flag: '--cgroup-root', type: 'string', default: 'verdict', doc: 'Name of the cgroup (under each v1 controller, or under the v2 mount) that holds per-run cgroups.' }),
+  opt({ key: 'waitMaxMs', env: 'VERDICT_WAIT_MAX_MS', flag: '--wait-max-ms', type: 'int', default: 60000, min: 1, doc: 'Longest a request with ?wait=true is held open before it is answered with the submission as it stands.' }),
+  opt({ key: 'maxRequestKb', env: 'VERDICT_MAX_REQUEST_KB', flag: '--max-request-kb', type: 'int', default: 16384, min: 1, doc: 'Largest HTTP request body accepted (KiB).' }),
+  opt({ key: 'maxSourceKb', env: 'VERDICT_MAX_SOURCE_KB', flag: '--max-source-kb', type: 'int', default: 1024, min: 1, doc: 'Largest total size of source files in one submission (KiB).' }),
+  opt({ key: 'maxStdinKb', env: 'VERDICT_MAX_STDIN_KB', flag: '--max-stdin-kb', type: 'int', default: 4096, min: 1, doc: 'Largest stdin of one submission (KiB).' }),
+  opt({ key: 'maxExpectedOutputKb', env: 'VERDICT_MAX_EXPECTED_OUTPUT_KB', flag: '--max-expected-output-kb', type: 'int', default: 4096, min: 1, doc: 'Largest expected_output of one submission (KiB).' }),
+  opt({ key: 'maxFiles', env: 'VERDICT_MAX_FILES', flag: '--max-files', type: 'int', default: 32, min: 1, doc: 'Most files one submission may carry.' }),
+  opt({ key: 'maxArgs', env: 'VERDICT_MAX_ARGS', flag: '--max-args', type: 'int', default: 64, min: 0, doc: 'Most command-line arguments (and compile options) one submission may carry.' }),
+  opt({ key: 'tmpSizeKb', env: 'VERDICT_TMP_SIZE_KB', flag: '--tmp-size-kb', type: 'int', default: 65536, min: 1024, doc: 'Size of the private /tmp of every run (KiB); what is written there also counts toward the memory limit.' }),
+  opt({ key: 'logLevel', env: 'VERDICT_LOG_LEVEL', flag: '--log-level', type: 'enum', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', doc: 'Log level of the structured (JSON) log on stdout.' }),
+  opt({ key: 'shutdownGraceMs', env: 'VERDICT_SHUTDOWN_GRACE_MS', flag: '--shutdown-grace-ms', type: 'int', default: 30000, min: 0, doc: 'On SIGTERM, how long running submissions may finish before they are stopped and left queued for the next start.' }),
+  ...limitPair('run', 'cpu_time_ms', 'ms', 5000, 15000, 'CPU time'),
+  ...limitPair('run', 'wall_time_ms', 'ms', 10000, 20000, 'wall-clock time'),
+  ...limitPair('run', 'memory_kb', 'KiB', 262144, 1048576, 'memory'),
+  ...limitPair('run', 'processes', 'count', 64, 256, 'number of processes and threads'),
+  ...limitPair('run', 'output_kb', 'KiB', 1024, 16384, 'stdout plus stderr size'),
+  ...limitPair('run', 'file_size_kb', 'KiB', 1024, 65536, 'size of any one file written'),
+  ...limitPair('run', 'stack_kb', 'KiB', 65536, 262144, 'stack size'),
+  ...limitPair('compile', 'cpu_time_ms', 'ms', 15000, 30000, 'CPU time'),
+  ...limitPair('compile', 'wall_time_ms', 'ms', 30000, 60000, 'wall-clock time'),
+  ...limitPair('compile', 'memory_kb', 'KiB', 1048576, 2097152, 'memory'),
+];

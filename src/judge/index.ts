@@ -1,0 +1,5 @@
+export { Judge, internalError, type JudgeDeps } from './Judge.js';
+export { decideVerdict, type VerdictDecision } from './verdict.js';
+export { outputMatches } from './compare.js';
+export { VERDICTS, type Verdict, type JudgeRequest, type JudgeResult, type CompileLimits } from './types.js';
+export { InvalidSubmission } from './errors.js';

@@ -1,0 +1,60 @@
+/**
+ * Runs one program in isolation and reports what happened. The sandbox measures and enforces;
+ * it does not judge: turning an outcome into a verdict is judge/'s job.
+ */
+export interface SandboxLimits {
+  readonly cpuTimeMs: number;
+  readonly wallTimeMs: number;
+  readonly memoryKb: number;
+  readonly processes: number;
+  readonly outputKb: number;
+  readonly fileSizeKb: number;
+  readonly stackKb: number;
+}
+
+/** A host path made visible inside the sandbox. */
+export interface Mount {
+  readonly source: string;
+  readonly target: string;
+  readonly writable: boolean;
+}
+
+/** Who a run executes as: one unprivileged host uid per concurrent slot keeps slots apart. */
+export interface Slot {
+  readonly index: number;
+  readonly uid: number;
+  readonly gid: number;
+}
+
+export interface RunRequest {
+  readonly slot: Slot;
+  /** Host directory bound read-write at /box, the working directory. */
+  readonly boxDir: string;
+  /** argv[0] is an absolute path inside the sandbox; nothing goes through a shell. */
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly stdin: Buffer;
+  readonly limits: SandboxLimits;
+  readonly mounts?: readonly Mount[];
+}
+
+/** Why the sandbox stopped a run early, if it did. */
+export type LimitExceeded = 'cpu' | 'wall' | 'memory' | 'output' | 'file_size';
+
+export interface RunOutcome {
+  readonly exitCode: number | null;
+  /** Signal name such as "SIGSEGV" when the program was killed by a signal. */
+  readonly signal: string | null;
+  readonly cpuTimeMs: number;
+  readonly wallTimeMs: number;
+  readonly memoryKb: number;
+  readonly stdout: Buffer;
+  readonly stderr: Buffer;
+  /** The first limit that stopped the run, or null. */
+  readonly limitExceeded: LimitExceeded | null;
+}
+
+export interface Sandbox {
+  /** Throws SandboxSetupFailed when the sandbox itself failed; program failures are outcomes. */
+  run(request: RunRequest): Promise<RunOutcome>;
+}

@@ -1,0 +1,71 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { pidAlive, instanceDirName, ownerPid } from '../cgroup/fs.js';
+import { makeSearchableDir } from '../bwrap/BwrapSandbox.js';
+import type { Slot } from '../Sandbox.js';
+
+export interface BoxFile {
+  /** A plain file name, already validated: no '/', no '..', no NUL. */
+  readonly name: string;
+  readonly content: Buffer;
+}
+
+/** A run's private working directory on the host, bound at /box inside the sandbox. */
+export interface Box {
+  readonly dir: string;
+  remove(): Promise<void>;
+}
+
+/**
+ * Makes a fresh directory per submission. Files are written by the service before any program
+ * of the submission has run, into a directory nobody else can enter, so nothing planted by a
+ * program can redirect those writes; afterwards the service never writes into a box again, and
+ * removal does not follow symlinks.
+ */
+export class BoxFactory {
+  private readonly instanceDir: string;
+  private seq = 0;
+
+  constructor(private readonly root: string) {
+    this.instanceDir = path.join(root, instanceDirName(process.pid));
+  }
+
+  /** Removes boxes that a dead instance left behind, then makes this instance's directory. */
+  init(): void {
+    makeSearchableDir(this.root);
+    for (const name of fs.readdirSync(this.root)) {
+      const owner = ownerPid(name);
+      if (owner !== null && owner !== process.pid && !pidAlive(owner)) {
+        fs.rmSync(path.join(this.root, name), { recursive: true, force: true });
+      }
+    }
+    makeSearchableDir(this.instanceDir);
+  }
+
+  create(slot: Slot, files: readonly BoxFile[]): Box {
+    const dir = path.join(this.instanceDir, `box-${++this.seq}`);
+    fs.mkdirSync(dir, { mode: 0o700 });
+    try {
+      for (const file of files) {
+        const target = path.join(dir, file.name);
+        // 'wx': fail rather than write through anything already at that name.
+        fs.writeFileSync(target, file.content, { flag: 'wx', mode: 0o644 });
+        fs.chownSync(target, slot.uid, slot.gid);
+      }
+      fs.chownSync(dir, slot.uid, slot.gid);
+    } catch (err) {
+      fs.rmSync(dir, { recursive: true, force: true });
+      throw err;
+    }
+    return {
+      dir,
+      remove: async () => {
+        await fs.promises.rm(dir, { recursive: true, force: true, maxRetries: 3 });
+      },
+    };
+  }
+
+  close(): void {
+    fs.rmSync(this.instanceDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,185 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
+import type { Readable, Writable } from 'node:stream';
+import type { RunCgroup } from '../cgroup/Cgroup.js';
+import type { LimitExceeded, RunOutcome, SandboxLimits } from '../Sandbox.js';
+import { SandboxSetupFailed } from '../errors.js';
+
+/** fds as the bwrap process sees them (Node's stdio array index = fd number). */
+export const STATUS_FD = 3;
+export const BLOCK_FD = 4;
+export const INIT_STATUS_FD = 5;
+
+const SIGNAL_NAMES = new Map<number, string>(Object.entries(os.constants.signals).map(([name, num]) => [num, name]));
+
+export function signalName(num: number): string {
+  return SIGNAL_NAMES.get(num) ?? `SIG${num}`;
+}
+
+/** How often at most the CPU counter is read; the next read is scheduled by the CPU still left. */
+const CPU_POLL_MIN_MS = 5;
+const CPU_POLL_MAX_MS = 100;
+/** Cap on what bwrap and the helper may say about themselves, so they cannot flood memory. */
+const STATUS_CAP_BYTES = 4096;
+
+export interface ExecutionInput {
+  readonly bwrapPath: string;
+  readonly args: readonly string[];
+  readonly uid: number;
+  readonly gid: number;
+  readonly stdin: Buffer;
+  readonly limits: SandboxLimits;
+  readonly cgroup: RunCgroup;
+  readonly cores: number;
+}
+
+/**
+ * One bwrap process from spawn to exit: waits for bwrap to report the sandbox's init pid, moves
+ * it into the run's cgroup while the payload is still blocked, releases it, then enforces the
+ * wall, CPU and output limits until it exits.
+ */
+export function execute(input: ExecutionInput): Promise<RunOutcome> {
+  return new Promise<RunOutcome>((resolve, reject) => {
+    const { limits, cgroup } = input;
+    const outputCapBytes = limits.outputKb * 1024;
+    const child: ChildProcess = spawn(input.bwrapPath, input.args, {
+      uid: input.uid,
+      gid: input.gid,
+      env: {},
+      detached: true,
+      stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe'],
+    });
+    const stdio = child.stdio as unknown as [Writable, Readable, Readable, Readable, Writable, Readable];
+    let statusText = '';
+    let initText = '';
+    let initPid: number | null = null;
+    let releasedAt = 0;
+    let stopReason: LimitExceeded | null = null;
+    let setupError: string | null = null;
+    let wallTimer: NodeJS.Timeout | undefined;
+    let cpuTimer: NodeJS.Timeout | undefined;
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let outputBytes = 0;
+
+    const kill = (reason: LimitExceeded | null): void => {
+      if (reason && stopReason === null) stopReason = reason;
+      // Killing the pid namespace's init makes the kernel kill every process in it.
+      try {
+        if (initPid !== null) process.kill(initPid, 'SIGKILL');
+        else child.kill('SIGKILL');
+      } catch {
+        /* already exited */
+      }
+    };
+
+    const pollCpu = (): void => {
+      let usedMs: number;
+      try {
+        usedMs = cgroup.cpuUsageUs() / 1000;
+      } catch {
+        return;
+      }
+      const leftMs = limits.cpuTimeMs - usedMs;
+      if (leftMs <= 0) return kill('cpu');
+      // CPU time grows at most `cores` times faster than wall time: no need to look sooner.
+      const nextMs = Math.min(CPU_POLL_MAX_MS, Math.max(CPU_POLL_MIN_MS, leftMs / input.cores));
+      cpuTimer = setTimeout(pollCpu, nextMs);
+    };
+
+    const release = (pid: number): void => {
+      initPid = pid;
+      try {
+        cgroup.attach(pid);
+      } catch (e) {
+        setupError = `cannot move the sandbox into its cgroup: ${(e as Error).message}`;
+        kill(null);
+        return;
+      }
+      releasedAt = performance.now();
+      stdio[BLOCK_FD].end(Buffer.from([1]));
+      wallTimer = setTimeout(() => kill('wall'), limits.wallTimeMs);
+      cpuTimer = setTimeout(pollCpu, Math.min(CPU_POLL_MAX_MS, limits.cpuTimeMs / input.cores));
+    };
+
+    stdio[STATUS_FD].on('data', (chunk: Buffer) => {
+      if (statusText.length > STATUS_CAP_BYTES) return;
+      statusText += chunk.toString('utf8');
+      if (initPid !== null) return;
+      const m = /"child-pid"\s*:\s*(\d+)/.exec(statusText);
+      if (m) release(Number(m[1]));
+    });
+    stdio[INIT_STATUS_FD].on('data', (chunk: Buffer) => {
+      if (initText.length < STATUS_CAP_BYTES) initText += chunk.toString('utf8');
+    });
+    const collect = (into: Buffer[]) => (chunk: Buffer) => {
+      const room = outputCapBytes - outputBytes;
+      outputBytes += chunk.length;
+      if (room > 0) into.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
+      if (outputBytes > outputCapBytes) kill('output');
+    };
+    stdio[1].on('data', collect(out));
+    stdio[2].on('data', collect(err));
+    // The program may exit without reading its input; a closed pipe is not our error.
+    for (const s of [stdio[0], stdio[BLOCK_FD]]) s.on('error', () => undefined);
+    stdio[0].end(input.stdin);
+
+    child.on('error', (e) => {
+      clearTimeout(wallTimer);
+      clearTimeout(cpuTimer);
+      reject(new SandboxSetupFailed(`cannot start bwrap: ${e.message}`, e));
+    });
+    child.on('close', (code, sig) => {
+      const wallTimeMs = releasedAt > 0 ? performance.now() - releasedAt : 0;
+      clearTimeout(wallTimer);
+      clearTimeout(cpuTimer);
+      if (initPid === null || setupError !== null) {
+        const said = Buffer.concat(err).toString('utf8').trim();
+        reject(new SandboxSetupFailed(setupError ?? `bwrap failed before the program started (exit ${code ?? sig}): ${said || 'no message'}`));
+        return;
+      }
+      let usage;
+      try {
+        usage = cgroup.usage();
+      } catch (e) {
+        reject(new SandboxSetupFailed(`cannot read the run's cgroup: ${(e as Error).message}`, e));
+        return;
+      }
+      const { exitCode, signal } = exitStatus(initText, code, sig, stopReason !== null);
+      const cpuTimeMs = usage.cpuUsageUs / 1000;
+      resolve({
+        exitCode,
+        signal,
+        cpuTimeMs: Math.round(cpuTimeMs),
+        wallTimeMs: Math.round(wallTimeMs),
+        memoryKb: Math.round(usage.memoryPeakBytes / 1024),
+        stdout: Buffer.concat(out),
+        stderr: Buffer.concat(err),
+        limitExceeded: firstLimit(stopReason, cpuTimeMs > limits.cpuTimeMs || signal === 'SIGXCPU', usage.oomKilled, signal),
+      });
+    });
+  });
+}
+
+/**
+ * The helper reports the payload's exact status; bwrap's own exit code cannot tell exit(137)
+ * from SIGKILL. Without a report (the helper was killed with the namespace), fall back.
+ */
+function exitStatus(initText: string, code: number | null, sig: NodeJS.Signals | null, killedByUs: boolean): { exitCode: number | null; signal: string | null } {
+  const m = /^(exit|signal) (\d+)$/m.exec(initText);
+  if (m) return m[1] === 'exit' ? { exitCode: Number(m[2]), signal: null } : { exitCode: null, signal: signalName(Number(m[2])) };
+  if (killedByUs) return { exitCode: null, signal: 'SIGKILL' };
+  if (sig) return { exitCode: null, signal: sig };
+  if (code !== null && code > 128) return { exitCode: null, signal: signalName(code - 128) };
+  return { exitCode: code, signal: null };
+}
+
+/** Verdict order: CPU, wall, memory, output, file size. */
+function firstLimit(stopReason: LimitExceeded | null, cpuOver: boolean, oomKilled: boolean, signal: string | null): LimitExceeded | null {
+  if (cpuOver || stopReason === 'cpu') return 'cpu';
+  if (stopReason === 'wall') return 'wall';
+  if (oomKilled) return 'memory';
+  if (stopReason === 'output') return 'output';
+  if (signal === 'SIGXFSZ') return 'file_size';
+  return null;
+}

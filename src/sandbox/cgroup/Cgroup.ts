@@ -1,0 +1,44 @@
+/**
+ * One cgroup per run, whatever the host's hierarchy. The v1 adapter spreads a run over several
+ * controller trees; the v2 adapter uses one directory. Callers see only this interface.
+ */
+export interface CgroupLimits {
+  readonly memoryBytes: number;
+  readonly pids: number;
+}
+
+export interface CgroupUsage {
+  readonly cpuUsageUs: number;
+  readonly memoryPeakBytes: number;
+  readonly oomKilled: boolean;
+}
+
+export interface RunCgroup {
+  readonly name: string;
+  /** Moves a process in. Must happen before the payload allocates: charges never follow a move. */
+  attach(pid: number): void;
+  /** CPU used by every process that was ever in the cgroup, in microseconds. Cheap: polled. */
+  cpuUsageUs(): number;
+  usage(): CgroupUsage;
+  /** Kills every process in the cgroup, waits until it is empty, and removes it. Idempotent. */
+  destroy(): Promise<void>;
+}
+
+export interface CgroupDriver {
+  readonly version: 'v1' | 'v2';
+  /** Creates this process's own subtree and removes what dead instances left behind. */
+  init(): Promise<void>;
+  create(name: string, limits: CgroupLimits): RunCgroup;
+  /** Removes this process's subtree (every run cgroup must already be destroyed). */
+  close(): Promise<void>;
+}
+
+/** The few filesystem calls the drivers make, so unit tests can run them on a fixture tree. */
+export interface CgroupFs {
+  read(file: string): string;
+  write(file: string, value: string): void;
+  exists(file: string): boolean;
+  mkdir(dir: string): void;
+  rmdir(dir: string): void;
+  list(dir: string): string[];
+}

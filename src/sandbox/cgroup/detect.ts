@@ -1,0 +1,34 @@
+import fs from 'node:fs';
+import type { CgroupDriver } from './Cgroup.js';
+import { nodeCgroupFs } from './fs.js';
+import { V1CgroupDriver } from './v1.js';
+import { V2CgroupDriver } from './v2.js';
+import { CgroupFailed } from '../errors.js';
+
+const CGROUP_MOUNT = '/sys/fs/cgroup';
+
+/**
+ * Picks the driver for this host. A pure v2 host mounts cgroup2 at /sys/fs/cgroup itself; a
+ * hybrid host mounts a tmpfs there with one directory per v1 controller (and an empty v2 tree
+ * at `unified`), so the presence of `memory/memory.limit_in_bytes` means v1.
+ */
+export function detectCgroupVersion(mount = CGROUP_MOUNT): 'v1' | 'v2' {
+  if (fs.existsSync(`${mount}/cgroup.controllers`)) return 'v2';
+  if (fs.existsSync(`${mount}/memory/memory.limit_in_bytes`)) return 'v1';
+  throw new CgroupFailed(`no usable cgroup hierarchy at ${mount}: neither cgroup v2 nor a v1 memory controller is mounted`);
+}
+
+/** This process's v2 cgroup path from /proc/self/cgroup ("0::/some/path"). */
+export function ownV2CgroupPath(procSelfCgroup: string): string {
+  const line = procSelfCgroup.split('\n').find((l) => l.startsWith('0::'));
+  return line ? line.slice(3).trim() || '/' : '/';
+}
+
+export function createCgroupDriver(version: 'auto' | 'v1' | 'v2', rootName: string): CgroupDriver {
+  const v = version === 'auto' ? detectCgroupVersion() : version;
+  if (v === 'v1') return new V1CgroupDriver(CGROUP_MOUNT, rootName, nodeCgroupFs);
+  const own = ownV2CgroupPath(fs.readFileSync('/proc/self/cgroup', 'utf8'));
+  // Started from the leaf we made on an earlier start (or by an operator): work beside it.
+  const base = own.endsWith('/service') ? own.slice(0, -'/service'.length) || '/' : own;
+  return new V2CgroupDriver(CGROUP_MOUNT, base, rootName, nodeCgroupFs);
+}

@@ -1,0 +1,160 @@
+import path from 'node:path';
+import type { CgroupDriver, CgroupFs, CgroupLimits, CgroupUsage, RunCgroup } from './Cgroup.js';
+import { instanceDirName, ownerPid, pidAlive, sleepMs } from './fs.js';
+import { CgroupFailed } from '../errors.js';
+
+/** The v1 controllers a run needs; each is a separate hierarchy under the mount. */
+const CONTROLLERS = ['memory', 'pids', 'cpuacct', 'freezer'] as const;
+type Controller = (typeof CONTROLLERS)[number];
+
+/**
+ * cgroup v1 (hybrid hosts such as these Debian machines): one directory per run under each of
+ * memory, pids, cpuacct and freezer.
+ */
+export class V1CgroupDriver implements CgroupDriver {
+  readonly version = 'v1' as const;
+  private readonly instanceDirs: Record<Controller, string>;
+
+  constructor(
+    private readonly mount: string,
+    private readonly rootName: string,
+    private readonly fs: CgroupFs,
+    private readonly pid: number = process.pid,
+  ) {
+    this.instanceDirs = Object.fromEntries(
+      CONTROLLERS.map((c) => [c, path.join(mount, c, rootName, instanceDirName(pid))]),
+    ) as Record<Controller, string>;
+  }
+
+  async init(): Promise<void> {
+    for (const c of CONTROLLERS) {
+      const root = path.join(this.mount, c, this.rootName);
+      try {
+        this.fs.mkdir(root);
+      } catch (err) {
+        throw new CgroupFailed(`cannot create cgroup ${root}: ${(err as Error).message}; Verdict must run as root with the ${c} controller mounted`, err);
+      }
+      await this.sweepDead(root);
+      this.fs.mkdir(this.instanceDirs[c]);
+    }
+  }
+
+  /** A dead instance's runs were killed with it (bwrap --die-with-parent); only empty dirs remain. */
+  private async sweepDead(root: string): Promise<void> {
+    for (const name of this.fs.list(root)) {
+      const owner = ownerPid(name);
+      if (owner === null || owner === this.pid || pidAlive(owner)) continue;
+      const dir = path.join(root, name);
+      for (const run of this.fs.list(dir)) await removeV1(this.fs, path.join(dir, run));
+      await removeV1(this.fs, dir);
+    }
+  }
+
+  create(name: string, limits: CgroupLimits): RunCgroup {
+    const dirs = Object.fromEntries(CONTROLLERS.map((c) => [c, path.join(this.instanceDirs[c], name)])) as Record<Controller, string>;
+    try {
+      for (const c of CONTROLLERS) this.fs.mkdir(dirs[c]);
+      const mem = dirs.memory;
+      this.fs.write(path.join(mem, 'memory.limit_in_bytes'), String(limits.memoryBytes));
+      // With swap accounting on, also forbid swap; without it the file is absent and there is no swap to use.
+      const memsw = path.join(mem, 'memory.memsw.limit_in_bytes');
+      if (this.fs.exists(memsw)) this.fs.write(memsw, String(limits.memoryBytes));
+      this.fs.write(path.join(dirs.pids, 'pids.max'), String(limits.pids));
+    } catch (err) {
+      for (const c of CONTROLLERS) tryRmdir(this.fs, dirs[c]);
+      throw new CgroupFailed(`cannot prepare cgroup ${name}: ${(err as Error).message}`, err);
+    }
+    return new V1RunCgroup(name, dirs, this.fs);
+  }
+
+  async close(): Promise<void> {
+    for (const c of CONTROLLERS) tryRmdir(this.fs, this.instanceDirs[c]);
+  }
+}
+
+class V1RunCgroup implements RunCgroup {
+  private destroyed = false;
+
+  constructor(
+    readonly name: string,
+    private readonly dirs: Record<Controller, string>,
+    private readonly fs: CgroupFs,
+  ) {}
+
+  attach(pid: number): void {
+    for (const c of CONTROLLERS) this.fs.write(path.join(this.dirs[c], 'cgroup.procs'), String(pid));
+  }
+
+  cpuUsageUs(): number {
+    return Math.round(Number(this.fs.read(path.join(this.dirs.cpuacct, 'cpuacct.usage')).trim()) / 1000);
+  }
+
+  usage(): CgroupUsage {
+    const peak = Number(this.fs.read(path.join(this.dirs.memory, 'memory.max_usage_in_bytes')).trim());
+    // memory.failcnt stays 0 after an OOM kill on this kernel; the oom_kill counter is reliable.
+    const oom = /^oom_kill (\d+)$/m.exec(this.fs.read(path.join(this.dirs.memory, 'memory.oom_control')));
+    return { cpuUsageUs: this.cpuUsageUs(), memoryPeakBytes: peak, oomKilled: oom !== null && Number(oom[1]) > 0 };
+  }
+
+  async destroy(): Promise<void> {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    await killV1(this.fs, this.dirs.freezer);
+    for (const c of CONTROLLERS) await removeV1(this.fs, this.dirs[c]);
+  }
+}
+
+function procs(fs: CgroupFs, dir: string): number[] {
+  try {
+    return fs.read(path.join(dir, 'cgroup.procs')).split('\n').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** Freeze first so nothing can fork between reading the pid list and killing it. */
+async function killV1(fs: CgroupFs, freezerDir: string): Promise<void> {
+  if (procs(fs, freezerDir).length === 0) return;
+  const state = path.join(freezerDir, 'freezer.state');
+  fs.write(state, 'FROZEN');
+  for (const pid of procs(fs, freezerDir)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+  fs.write(state, 'THAWED');
+}
+
+/** rmdir fails with EBUSY while a killed task is still being reaped; retry for a bounded time. */
+async function removeV1(fs: CgroupFs, dir: string): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    if (!fs.exists(dir)) return;
+    for (const pid of procs(fs, dir)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+    try {
+      fs.rmdir(dir);
+      return;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return;
+      if (code !== 'EBUSY') throw new CgroupFailed(`cannot remove cgroup ${dir}: ${(err as Error).message}`, err);
+    }
+    await sleepMs(Math.min(50, 1 + attempt));
+  }
+  throw new CgroupFailed(`cgroup ${dir} still has processes after 5 s`);
+}
+
+function tryRmdir(fs: CgroupFs, dir: string): void {
+  try {
+    fs.rmdir(dir);
+  } catch {
+    /* best effort on a path that may not exist */
+  }
+}

@@ -1,0 +1,183 @@
+import path from 'node:path';
+import type { CgroupDriver, CgroupFs, CgroupLimits, CgroupUsage, RunCgroup } from './Cgroup.js';
+import { instanceDirName, ownerPid, pidAlive, sleepMs } from './fs.js';
+import { CgroupFailed } from '../errors.js';
+
+const CONTROLLERS = ['memory', 'pids', 'cpu'];
+
+/**
+ * cgroup v2 (pure v2 hosts, Kubernetes nodes). The tree is `<base>/<root>/i-<pid>/<run>`, where
+ * <base> is the cgroup this process starts in. v2 forbids processes in a cgroup that delegates
+ * controllers to children, so the service first moves itself into the leaf `<base>/service`.
+ */
+export class V2CgroupDriver implements CgroupDriver {
+  readonly version = 'v2' as const;
+  private readonly rootDir: string;
+  private readonly instanceDir: string;
+
+  constructor(
+    private readonly mount: string,
+    /** This process's cgroup path relative to the mount, from /proc/self/cgroup ("0::/x"). */
+    private readonly basePath: string,
+    rootName: string,
+    private readonly fs: CgroupFs,
+    private readonly pid: number = process.pid,
+  ) {
+    this.rootDir = path.join(mount, basePath, rootName);
+    this.instanceDir = path.join(this.rootDir, instanceDirName(pid));
+  }
+
+  async init(): Promise<void> {
+    const base = path.join(this.mount, this.basePath);
+    try {
+      const own = readProcs(this.fs, base);
+      if (own.length > 0) {
+        const leaf = path.join(base, 'service');
+        this.fs.mkdir(leaf);
+        for (const pid of own) {
+          try {
+            this.fs.write(path.join(leaf, 'cgroup.procs'), String(pid));
+          } catch {
+            /* a process that exited meanwhile, or a kernel thread we may not move */
+          }
+        }
+      }
+      enableControllers(this.fs, base);
+      this.fs.mkdir(this.rootDir);
+      enableControllers(this.fs, this.rootDir);
+      await this.sweepDead();
+      this.fs.mkdir(this.instanceDir);
+      enableControllers(this.fs, this.instanceDir);
+    } catch (err) {
+      if (err instanceof CgroupFailed) throw err;
+      throw new CgroupFailed(`cannot prepare cgroup v2 tree at ${this.rootDir}: ${(err as Error).message}; the cgroup filesystem must be writable (root, or a privileged pod)`, err);
+    }
+  }
+
+  private async sweepDead(): Promise<void> {
+    for (const name of this.fs.list(this.rootDir)) {
+      const owner = ownerPid(name);
+      if (owner === null || owner === this.pid || pidAlive(owner)) continue;
+      const dir = path.join(this.rootDir, name);
+      for (const run of this.fs.list(dir)) await killAndRemoveV2(this.fs, path.join(dir, run));
+      await killAndRemoveV2(this.fs, dir);
+    }
+  }
+
+  create(name: string, limits: CgroupLimits): RunCgroup {
+    const dir = path.join(this.instanceDir, name);
+    try {
+      this.fs.mkdir(dir);
+      this.fs.write(path.join(dir, 'memory.max'), String(limits.memoryBytes));
+      const swap = path.join(dir, 'memory.swap.max');
+      if (this.fs.exists(swap)) this.fs.write(swap, '0');
+      // One OOM kill takes the whole run: a half-killed program would report a misleading verdict.
+      const group = path.join(dir, 'memory.oom.group');
+      if (this.fs.exists(group)) this.fs.write(group, '1');
+      this.fs.write(path.join(dir, 'pids.max'), String(limits.pids));
+    } catch (err) {
+      try {
+        this.fs.rmdir(dir);
+      } catch {
+        /* best effort */
+      }
+      throw new CgroupFailed(`cannot prepare cgroup ${dir}: ${(err as Error).message}`, err);
+    }
+    return new V2RunCgroup(name, dir, this.fs);
+  }
+
+  async close(): Promise<void> {
+    try {
+      this.fs.rmdir(this.instanceDir);
+    } catch {
+      /* best effort */
+    }
+  }
+}
+
+class V2RunCgroup implements RunCgroup {
+  private destroyed = false;
+  private readonly cpuStartUs: number;
+
+  constructor(
+    readonly name: string,
+    private readonly dir: string,
+    private readonly fs: CgroupFs,
+  ) {
+    this.cpuStartUs = this.rawCpuUs();
+  }
+
+  attach(pid: number): void {
+    this.fs.write(path.join(this.dir, 'cgroup.procs'), String(pid));
+  }
+
+  private rawCpuUs(): number {
+    const m = /^usage_usec (\d+)$/m.exec(this.fs.read(path.join(this.dir, 'cpu.stat')));
+    return m ? Number(m[1]) : 0;
+  }
+
+  cpuUsageUs(): number {
+    return this.rawCpuUs() - this.cpuStartUs;
+  }
+
+  usage(): CgroupUsage {
+    const peakFile = path.join(this.dir, 'memory.peak');
+    // memory.peak exists from kernel 5.19; before that only the current value can be read.
+    const peak = Number(this.fs.read(this.fs.exists(peakFile) ? peakFile : path.join(this.dir, 'memory.current')).trim());
+    const events = this.fs.read(path.join(this.dir, 'memory.events'));
+    const oom = /^oom_kill (\d+)$/m.exec(events);
+    return { cpuUsageUs: this.cpuUsageUs(), memoryPeakBytes: peak, oomKilled: oom !== null && Number(oom[1]) > 0 };
+  }
+
+  async destroy(): Promise<void> {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    await killAndRemoveV2(this.fs, this.dir);
+  }
+}
+
+function readProcs(fs: CgroupFs, dir: string): number[] {
+  try {
+    return fs.read(path.join(dir, 'cgroup.procs')).split('\n').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+function enableControllers(fs: CgroupFs, dir: string): void {
+  const available = fs.read(path.join(dir, 'cgroup.controllers')).trim().split(/\s+/);
+  const wanted = CONTROLLERS.filter((c) => available.includes(c));
+  const missing = CONTROLLERS.filter((c) => !available.includes(c));
+  if (missing.length > 0) throw new CgroupFailed(`cgroup ${dir} lacks the controllers ${missing.join(', ')}; enable them in the parent's cgroup.subtree_control`);
+  fs.write(path.join(dir, 'cgroup.subtree_control'), wanted.map((c) => `+${c}`).join(' '));
+}
+
+/** cgroup.kill (kernel 5.14+) kills every process atomically, including ones forking meanwhile. */
+async function killAndRemoveV2(fs: CgroupFs, dir: string): Promise<void> {
+  if (!fs.exists(dir)) return;
+  const killFile = path.join(dir, 'cgroup.kill');
+  for (let attempt = 0; attempt < 200; attempt++) {
+    if (readProcs(fs, dir).length > 0) {
+      if (fs.exists(killFile)) fs.write(killFile, '1');
+      else for (const pid of readProcs(fs, dir)) tryKill(pid);
+    }
+    try {
+      fs.rmdir(dir);
+      return;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return;
+      if (code !== 'EBUSY') throw new CgroupFailed(`cannot remove cgroup ${dir}: ${(err as Error).message}`, err);
+    }
+    await sleepMs(Math.min(50, 1 + attempt));
+  }
+  throw new CgroupFailed(`cgroup ${dir} still has processes after 5 s`);
+}
+
+function tryKill(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    /* already gone */
+  }
+}

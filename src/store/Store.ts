@@ -1,0 +1,54 @@
+import type { JudgeResult } from '../judge/index.js';
+import type { SandboxLimits } from '../sandbox/index.js';
+
+export type SubmissionStatus = 'queued' | 'running' | 'finished';
+
+export interface StoredFile {
+  readonly name: string;
+  readonly content: Buffer;
+}
+
+/** A submission as accepted: everything needed to run it, and nothing derived. */
+export interface NewSubmission {
+  readonly id: string;
+  readonly language: string;
+  readonly files: readonly StoredFile[];
+  readonly stdin: Buffer;
+  readonly args: readonly string[];
+  readonly compileOptions: readonly string[];
+  readonly expectedOutput: Buffer | null;
+  readonly limits: SandboxLimits;
+  readonly createdAt: number;
+}
+
+export interface Submission extends NewSubmission {
+  readonly status: SubmissionStatus;
+  readonly attempts: number;
+  readonly startedAt: number | null;
+  readonly finishedAt: number | null;
+  readonly result: JudgeResult | null;
+}
+
+/**
+ * Durable state of every submission. `insert` resolves only once the row is committed to disk:
+ * the API answers 201 after it, never before. Claims make workers idempotent: a duplicate
+ * delivery finds the row already claimed or finished and is skipped.
+ */
+export interface Store {
+  insert(submission: NewSubmission): Promise<void>;
+  get(id: string): Promise<Submission | null>;
+  /** Takes a queued submission (or one whose lease expired) for `workerId`; null if not claimable. */
+  claim(id: string, workerId: string, leaseMs: number, now: number): Promise<Submission | null>;
+  /** Stores the result if `workerId` still holds the claim; false if another worker took over. */
+  finish(id: string, workerId: string, result: JudgeResult, now: number): Promise<boolean>;
+  /** Gives a claim back (a draining worker): the submission is queued again. */
+  release(id: string, workerId: string): Promise<void>;
+  /** Puts every running submission back in the queue: for a single-process start after a crash. */
+  requeueAllRunning(): Promise<number>;
+  /** Ids of unfinished submissions, oldest first. */
+  listUnfinished(limit: number): Promise<string[]>;
+  countByStatus(): Promise<Record<SubmissionStatus, number>>;
+  /** Throws when the store cannot be reached. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,3 @@
+export type { Store, NewSubmission, Submission, SubmissionStatus, StoredFile } from './Store.js';
+export { SqliteStore } from './sqlite/SqliteStore.js';
+export { StoreUnavailable, StoreLocked, MigrationFailed } from './errors.js';

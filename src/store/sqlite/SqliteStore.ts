@@ -1,0 +1,114 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import type { JudgeResult } from '../../judge/index.js';
+import type { NewSubmission, Store, Submission, SubmissionStatus } from '../Store.js';
+import { StoreLocked, StoreUnavailable } from '../errors.js';
+import { migrate } from './migrate.js';
+import { fromRow, toInsertParams, toResultParams, type SubmissionRow } from './rows.js';
+
+const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+/**
+ * The embedded store for one machine. One process owns the database file at a time (an
+ * exclusive lock taken at open), which is what lets a restart safely requeue every submission
+ * left running. Writes use synchronous=FULL: a committed insert survives power loss.
+ */
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+  private readonly stmts;
+
+  private constructor(db: Database.Database) {
+    this.db = db;
+    this.stmts = {
+      insert: db.prepare(`INSERT INTO submissions (id, status, language, files_json, stdin, args_json, compile_options_json, expected_output, limits_json, created_at)
+        VALUES (@id, 'queued', @language, @files_json, @stdin, @args_json, @compile_options_json, @expected_output, @limits_json, @created_at)`),
+      get: db.prepare('SELECT * FROM submissions WHERE id = ?'),
+      claim: db.prepare(`UPDATE submissions SET status = 'running', claimed_by = @worker, lease_until = @lease_until,
+          attempts = attempts + 1, started_at = @now
+        WHERE id = @id AND (status = 'queued' OR (status = 'running' AND lease_until < @now)) RETURNING *`),
+      finish: db.prepare(`UPDATE submissions SET status = 'finished', finished_at = @now, claimed_by = NULL, lease_until = NULL,
+          verdict = @verdict, verdict_detail = @verdict_detail, exit_code = @exit_code, signal = @signal,
+          cpu_time_ms = @cpu_time_ms, wall_time_ms = @wall_time_ms, memory_kb = @memory_kb,
+          stdout = @stdout, stderr = @stderr, compile_output = @compile_output, message = @message
+        WHERE id = @id AND status = 'running' AND claimed_by = @worker`),
+      release: db.prepare(`UPDATE submissions SET status = 'queued', claimed_by = NULL, lease_until = NULL
+        WHERE id = ? AND status = 'running' AND claimed_by = ?`),
+      requeueRunning: db.prepare(`UPDATE submissions SET status = 'queued', claimed_by = NULL, lease_until = NULL WHERE status = 'running'`),
+      unfinished: db.prepare(`SELECT id FROM submissions WHERE status <> 'finished' ORDER BY created_at, id LIMIT ?`),
+      counts: db.prepare('SELECT status, COUNT(*) AS n FROM submissions GROUP BY status'),
+      ping: db.prepare('SELECT 1'),
+    };
+  }
+
+  static open(dataDir: string): SqliteStore {
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    const file = path.join(dataDir, 'verdict.db');
+    let db: Database.Database;
+    try {
+      db = new Database(file, { timeout: 0 });
+    } catch (err) {
+      throw new StoreUnavailable(`cannot open the database ${file}: ${(err as Error).message}`, err);
+    }
+    try {
+      db.pragma('locking_mode = EXCLUSIVE');
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      // Takes the exclusive lock now, so a second process on the same data dir fails at start.
+      db.exec('BEGIN IMMEDIATE; COMMIT');
+    } catch (err) {
+      db.close();
+      if ((err as { code?: string }).code === 'SQLITE_BUSY') {
+        throw new StoreLocked(`the database ${file} is in use by another Verdict process; stop it or use another --data-dir`, err);
+      }
+      throw new StoreUnavailable(`cannot open the database ${file}: ${(err as Error).message}`, err);
+    }
+    migrate(db, MIGRATIONS_DIR);
+    return new SqliteStore(db);
+  }
+
+  async insert(s: NewSubmission): Promise<void> {
+    this.stmts.insert.run(toInsertParams(s));
+  }
+
+  async get(id: string): Promise<Submission | null> {
+    const row = this.stmts.get.get(id) as SubmissionRow | undefined;
+    return row ? fromRow(row) : null;
+  }
+
+  async claim(id: string, workerId: string, leaseMs: number, now: number): Promise<Submission | null> {
+    const row = this.stmts.claim.get({ id, worker: workerId, lease_until: now + leaseMs, now }) as SubmissionRow | undefined;
+    return row ? fromRow(row) : null;
+  }
+
+  async finish(id: string, workerId: string, result: JudgeResult, now: number): Promise<boolean> {
+    return this.stmts.finish.run({ id, worker: workerId, now, ...toResultParams(result) }).changes === 1;
+  }
+
+  async release(id: string, workerId: string): Promise<void> {
+    this.stmts.release.run(id, workerId);
+  }
+
+  async requeueAllRunning(): Promise<number> {
+    return this.stmts.requeueRunning.run().changes;
+  }
+
+  async listUnfinished(limit: number): Promise<string[]> {
+    return (this.stmts.unfinished.all(limit) as Array<{ id: string }>).map((r) => r.id);
+  }
+
+  async countByStatus(): Promise<Record<SubmissionStatus, number>> {
+    const counts: Record<SubmissionStatus, number> = { queued: 0, running: 0, finished: 0 };
+    for (const row of this.stmts.counts.all() as Array<{ status: SubmissionStatus; n: number }>) counts[row.status] = row.n;
+    return counts;
+  }
+
+  async ping(): Promise<void> {
+    this.stmts.ping.get();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import type { Broker } from '../broker/index.js';
+import type { Config } from '../config/index.js';
+import { InvalidSubmission } from '../judge/index.js';
+import type { LanguageRegistry } from '../languages/index.js';
+import type { Metrics } from '../metrics/Metrics.js';
+import type { NewSubmission, Store, StoredFile, Submission } from '../store/index.js';
+import { PayloadTooLarge, SubmissionNotFound } from './errors.js';
+import { resolveLimits, type RequestedLimits } from './limits.js';
+import type { Waiter } from './Waiter.js';
+
+export interface SubmissionFileInput {
+  readonly name?: string;
+  readonly content: string;
+  readonly encoding?: 'utf8' | 'base64';
+}
+
+/** A submission as a client sends it (already checked against the HTTP schema). */
+export interface CreateSubmissionInput {
+  readonly language: string;
+  readonly source?: string;
+  readonly files?: readonly SubmissionFileInput[];
+  readonly stdin?: string;
+  readonly args?: readonly string[];
+  readonly compile_options?: string | readonly string[];
+  readonly expected_output?: string | null;
+  readonly limits?: RequestedLimits;
+}
+
+/** Plain names only: no directories, no '..', no NUL, no leading dash or dot tricks. */
+const FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
+export interface SubmissionServiceDeps {
+  readonly config: Config;
+  readonly store: Store;
+  readonly broker: Broker;
+  readonly languages: LanguageRegistry;
+  readonly metrics: Metrics;
+  readonly waiter: Waiter;
+}
+
+/** Accepts, stores and publishes submissions; reads them back. Transport-independent. */
+export class SubmissionService {
+  constructor(private readonly deps: SubmissionServiceDeps) {}
+
+  /** Resolves with the new id once the submission is committed to the store. */
+  async create(input: CreateSubmissionInput): Promise<string> {
+    const submission = this.validate(input);
+    await this.deps.store.insert(submission);
+    this.deps.metrics.submissionsAccepted.inc();
+    // Standalone publishes right after the commit; a crash in between is covered by the
+    // republish of every unfinished submission at start.
+    await this.deps.broker.publish([{ id: submission.id }]);
+    return submission.id;
+  }
+
+  async get(id: string): Promise<Submission> {
+    const submission = await this.deps.store.get(id);
+    if (!submission) throw new SubmissionNotFound(id);
+    return submission;
+  }
+
+  /** The submission once finished, or as it stands after `timeoutMs`. */
+  async waitFor(id: string, timeoutMs: number): Promise<Submission> {
+    let latest: Submission | null = null;
+    await this.deps.waiter.wait(id, Math.min(timeoutMs, this.deps.config.waitMaxMs), async () => {
+      latest = await this.get(id);
+      return latest.status === 'finished';
+    });
+    return latest ?? this.get(id);
+  }
+
+  validate(input: CreateSubmissionInput): NewSubmission {
+    const { config } = this.deps;
+    const language = this.deps.languages.get(input.language);
+    const files = this.files(input, language.spec.mainFileName.bind(language.spec));
+    const sourceBytes = files.reduce((n, f) => n + f.content.length, 0);
+    if (sourceBytes > config.maxSourceKb * 1024) throw new PayloadTooLarge('source', sourceBytes, config.maxSourceKb, 'VERDICT_MAX_SOURCE_KB');
+    const stdin = Buffer.from(input.stdin ?? '', 'utf8');
+    if (stdin.length > config.maxStdinKb * 1024) throw new PayloadTooLarge('stdin', stdin.length, config.maxStdinKb, 'VERDICT_MAX_STDIN_KB');
+    const expected = input.expected_output == null ? null : Buffer.from(input.expected_output, 'utf8');
+    if (expected && expected.length > config.maxExpectedOutputKb * 1024) {
+      throw new PayloadTooLarge('expected_output', expected.length, config.maxExpectedOutputKb, 'VERDICT_MAX_EXPECTED_OUTPUT_KB');
+    }
+    const args = [...(input.args ?? [])];
+    const compileOptions = typeof input.compile_options === 'string' ? input.compile_options.split(/\s+/).filter(Boolean) : [...(input.compile_options ?? [])];
+    for (const [field, list] of [['args', args], ['compile_options', compileOptions]] as const) {
+      if (list.length > config.maxArgs) throw new InvalidSubmission(`${field} has ${list.length} entries; at most ${config.maxArgs} are allowed`, field);
+      // Arguments travel as argv entries to execve, which cannot carry a NUL byte.
+      if (list.some((a) => a.includes('\0'))) throw new InvalidSubmission(`${field} must not contain NUL characters`, field);
+    }
+    return {
+      id: randomUUID(),
+      language: language.id,
+      files,
+      stdin,
+      args,
+      compileOptions,
+      expectedOutput: expected,
+      limits: resolveLimits(input.limits, config.runLimits),
+      createdAt: Date.now(),
+    };
+  }
+
+  private files(input: CreateSubmissionInput, defaultName: (source: string) => string): StoredFile[] {
+    if ((input.source === undefined) === (input.files === undefined)) {
+      throw new InvalidSubmission('give either "source" (one file) or "files" (a list whose first entry is the main file), not both and not neither', 'source');
+    }
+    if (input.source !== undefined) {
+      if (input.source.trim() === '') throw new InvalidSubmission('source is empty; send the program text', 'source');
+      return [{ name: defaultName(input.source), content: Buffer.from(input.source, 'utf8') }];
+    }
+    const list = input.files ?? [];
+    if (list.length === 0) throw new InvalidSubmission('files is empty; send at least the main file', 'files');
+    if (list.length > this.deps.config.maxFiles) throw new InvalidSubmission(`files has ${list.length} entries; at most ${this.deps.config.maxFiles} are allowed`, 'files');
+    const seen = new Set<string>();
+    return list.map((f, i) => {
+      const content = f.encoding === 'base64' ? Buffer.from(f.content, 'base64') : Buffer.from(f.content, 'utf8');
+      const name = f.name ?? (i === 0 ? defaultName(content.toString('utf8')) : '');
+      if (!FILE_NAME.test(name) || name.includes('..')) {
+        throw new InvalidSubmission(`files[${i}].name ${JSON.stringify(name)} is not allowed: use letters, digits, '_', '-' and '.', at most 128 characters, no '/' and no '..'`, `files[${i}].name`);
+      }
+      if (seen.has(name)) throw new InvalidSubmission(`files[${i}].name "${name}" appears twice`, `files[${i}].name`);
+      seen.add(name);
+      if (i === 0 && content.toString('utf8').trim() === '') throw new InvalidSubmission('files[0] (the main file) is empty', 'files[0].content');
+      return { name, content };
+    });
+  }
+}

@@ -1,0 +1,78 @@
+import type { Broker, SubmissionMessage } from '../broker/index.js';
+import type { Judge } from '../judge/index.js';
+import type { Logger } from '../log/logger.js';
+import type { Metrics } from '../metrics/Metrics.js';
+import type { Store } from '../store/index.js';
+
+export interface WorkerPoolDeps {
+  readonly store: Store;
+  readonly broker: Broker;
+  readonly judge: Judge;
+  readonly metrics: Metrics;
+  readonly log: Logger;
+  /** Unique per process: claims are made in its name. */
+  readonly workerId: string;
+  readonly concurrency: number;
+  /** How long a claim is valid; longer than the longest possible compile plus run. */
+  readonly leaseMs: number;
+  readonly onFinished: (id: string) => void;
+}
+
+/**
+ * Takes submission ids from the broker, claims each in the store, judges it and stores the
+ * result. A message is acknowledged (the handler resolves) only after the result is stored, so
+ * a crash at any point leaves the submission to be delivered or swept again.
+ */
+export class WorkerPool {
+  private running = false;
+
+  constructor(private readonly deps: WorkerPoolDeps) {}
+
+  start(): void {
+    this.running = true;
+    this.deps.broker.consume((m) => this.handle(m), this.deps.concurrency);
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  /** Stops taking work and waits up to `graceMs` for runs in flight. */
+  async stop(graceMs: number): Promise<void> {
+    this.running = false;
+    await this.deps.broker.stop(graceMs);
+  }
+
+  private async handle(message: SubmissionMessage): Promise<void> {
+    const { store, judge, metrics, log, workerId } = this.deps;
+    const claimedAt = Date.now();
+    const submission = await store.claim(message.id, workerId, this.deps.leaseMs, claimedAt);
+    if (!submission) {
+      // Already finished, or running under a live claim elsewhere: a duplicate delivery.
+      log.debug({ id: message.id }, 'skipped: not claimable');
+      return;
+    }
+    metrics.waitDuration.observe((claimedAt - submission.createdAt) / 1000);
+    const result = await judge.judge({
+      languageId: submission.language,
+      files: submission.files,
+      stdin: submission.stdin,
+      args: submission.args,
+      compileOptions: submission.compileOptions,
+      expectedOutput: submission.expectedOutput,
+      limits: submission.limits,
+    });
+    const stored = await store.finish(submission.id, workerId, result, Date.now());
+    if (!stored) {
+      log.warn({ id: submission.id }, 'result dropped: the claim was taken over by another worker');
+      return;
+    }
+    metrics.submissionsFinished.inc({ verdict: result.verdict, language: submission.language });
+    metrics.runDuration.observe({ language: submission.language }, (Date.now() - claimedAt) / 1000);
+    log.info(
+      { id: submission.id, language: submission.language, verdict: result.verdict, detail: result.verdictDetail, cpuMs: result.cpuTimeMs, wallMs: result.wallTimeMs, memoryKb: result.memoryKb, message: result.message ?? undefined },
+      'submission finished',
+    );
+    this.deps.onFinished(submission.id);
+  }
+}

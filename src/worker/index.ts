@@ -1,0 +1,1 @@
+export { WorkerPool, type WorkerPoolDeps } from './WorkerPool.js';
