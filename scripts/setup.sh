@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Installs whatever Verdict needs and is missing, then builds it. Idempotent: a second run on a
+# set-up machine only checks. Debian/Ubuntu, as root (Verdict creates cgroups and sandbox uids).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf 'setup: %s\n' "$*" >&2; }
+
+if [ "$(id -u)" -ne 0 ]; then
+  say "run as root (sudo npm start / sudo npm test): Verdict creates cgroups and starts sandboxes as unprivileged uids"
+  exit 1
+fi
+
+# --- system packages: a package is installed only when what it provides is missing ----------
+need=()
+want() { # want PACKAGE TEST...: add PACKAGE unless one of the paths exists
+  local pkg=$1; shift
+  for p in "$@"; do [ -e "$p" ] && return 0; done
+  need+=("$pkg")
+}
+want bubblewrap /usr/bin/bwrap
+want gcc /usr/bin/gcc
+want g++ /usr/bin/g++
+want make /usr/bin/make
+want python3 /usr/bin/python3
+want default-jdk-headless /usr/bin/javac
+want golang-go /usr/local/go/bin/go /usr/lib/go/bin/go /usr/bin/go
+want rustc /usr/bin/rustc
+want procps /usr/bin/pgrep
+if [ ${#need[@]} -gt 0 ]; then
+  say "installing ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+# --- the TypeScript toolchain submissions compile with, system-wide so sandbox uids can read it
+ts_version=5.9.3
+global_root=$(npm root -g)
+if [ "$(node -p "try{require('$global_root/typescript/package.json').version}catch{''}")" != "$ts_version" ] ||
+   [ ! -d "$global_root/@types/node" ]; then
+  say "installing typescript@$ts_version and @types/node@20 for TypeScript submissions"
+  npm install -g --no-fund --no-audit "typescript@$ts_version" "@types/node@20" >/dev/null
+fi
+
+# --- npm dependencies -----------------------------------------------------------------------
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "installing npm dependencies"
+  npm ci --no-fund --no-audit >/dev/null
+fi
+
+# --- build (TypeScript, the sandbox helper, migrations) when any source changed ----------------
+stamp=dist/.build-stamp
+if [ ! -f "$stamp" ] || [ -n "$(find src test bench native scripts tsconfig.json package.json -newer "$stamp" -print -quit)" ]; then
+  say "building"
+  npm run -s build
+  touch "$stamp"
+fi
