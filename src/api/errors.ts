@@ -46,6 +46,7 @@ export function describeValidation(context: string, issue: AjvIssue): { message:
       return { field, message: `${where} is missing the required field "${field}"` };
     }
     case 'type':
+      if (at === '' && context === 'body') return { field: at, message: 'the request body must be a JSON object, sent with Content-Type: application/json' };
       return { field: at, message: `${where} must be of type ${String(issue.params.type)}` };
     default:
       return { field: at, message: `${where} ${issue.message ?? 'is invalid'}` };
