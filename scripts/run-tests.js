@@ -17,24 +17,30 @@ function find(dir) {
   });
 }
 
+/** Temp dirs and run cgroups the tests create; any that appear during the run are leaks. */
+function leftovers() {
+  const found = [
+    ...fs.readdirSync('/run').filter((n) => n.startsWith('verdict-test-')).map((n) => `/run/${n}`),
+    ...fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith('verdict-test-')).map((n) => path.join(os.tmpdir(), n)),
+  ];
+  for (const ctrl of ['memory', 'pids', 'cpuacct', 'freezer', '.']) {
+    const dir = path.join('/sys/fs/cgroup', ctrl, 'verdict-test');
+    if (!fs.existsSync(dir)) continue;
+    for (const inst of fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory())) {
+      const runs = fs.readdirSync(path.join(dir, inst.name), { withFileTypes: true }).filter((e) => e.isDirectory());
+      found.push(...runs.map((r) => path.join(dir, inst.name, r.name)));
+    }
+  }
+  return found;
+}
+
 const only = process.argv.slice(2);
 const files = find(testRoot).filter((f) => only.length === 0 || only.some((o) => f.includes(o))).sort();
+const before = new Set(leftovers());
 const run = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-reporter=spec', ...files], { stdio: 'inherit' });
-
-const leftovers = [
-  ...fs.readdirSync('/run').filter((n) => n.startsWith('verdict-test-')).map((n) => `/run/${n}`),
-  ...fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith('verdict-test-')).map((n) => path.join(os.tmpdir(), n)),
-];
-for (const ctrl of ['memory', 'pids', 'cpuacct', 'freezer', '.']) {
-  const dir = path.join('/sys/fs/cgroup', ctrl, 'verdict-test');
-  if (!fs.existsSync(dir)) continue;
-  for (const inst of fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory())) {
-    const runs = fs.readdirSync(path.join(dir, inst.name), { withFileTypes: true }).filter((e) => e.isDirectory());
-    leftovers.push(...runs.map((r) => path.join(dir, inst.name, r.name)));
-  }
-}
-if (leftovers.length > 0) {
-  console.error(`tests left these behind:\n  ${leftovers.join('\n  ')}`);
+const leaked = leftovers().filter((p) => !before.has(p));
+if (leaked.length > 0) {
+  console.error(`tests left these behind:\n  ${leaked.join('\n  ')}`);
   process.exit(1);
 }
 process.exit(run.status ?? 1);

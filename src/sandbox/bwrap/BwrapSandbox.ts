@@ -5,7 +5,8 @@ import type { CgroupDriver } from '../cgroup/Cgroup.js';
 import type { RunOutcome, RunRequest, Sandbox } from '../Sandbox.js';
 import { SandboxUnavailable } from '../errors.js';
 import { buildBwrapArgs, SANDBOX_UID, type HostLayout } from './args.js';
-import { execute, INIT_STATUS_FD, STATUS_FD, BLOCK_FD } from './execution.js';
+import { execute, INIT_STATUS_FD, STATUS_FD, BLOCK_FD, SECCOMP_FD } from './execution.js';
+import { buildSeccompFilter } from '../seccomp/index.js';
 import { detectHostLayout } from './hostLayout.js';
 
 export interface BwrapSandboxOptions {
@@ -35,6 +36,7 @@ export class BwrapSandbox implements Sandbox {
     private readonly helperPath: string,
     private readonly etcDir: string,
     private readonly layout: HostLayout,
+    private readonly seccompFilter: Buffer,
   ) {}
 
   /** Checks the host and lays out the helper and /etc files once, at start. */
@@ -60,7 +62,7 @@ export class BwrapSandbox implements Sandbox {
     makeSearchableDir(etcDir);
     writeIfChanged(path.join(etcDir, 'passwd'), `root:x:0:0:root:/root:/usr/sbin/nologin\nbox:x:${SANDBOX_UID}:${SANDBOX_UID}:box:/box:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n`);
     writeIfChanged(path.join(etcDir, 'group'), `root:x:0:\nbox:x:${SANDBOX_UID}:\nnogroup:x:65534:\n`);
-    return new BwrapSandbox(opts, bwrapPath, helperPath, etcDir, detectHostLayout());
+    return new BwrapSandbox(opts, bwrapPath, helperPath, etcDir, detectHostLayout(), buildSeccompFilter());
   }
 
   async run(request: RunRequest): Promise<RunOutcome> {
@@ -94,6 +96,7 @@ export class BwrapSandbox implements Sandbox {
         ],
         statusFd: STATUS_FD,
         blockFd: BLOCK_FD,
+        seccompFd: SECCOMP_FD,
       });
       return await execute({
         bwrapPath: this.bwrapPath,
@@ -101,6 +104,7 @@ export class BwrapSandbox implements Sandbox {
         uid: request.slot.uid,
         gid: request.slot.gid,
         stdin: request.stdin,
+        seccompFilter: this.seccompFilter,
         limits,
         cgroup,
         cores: os.availableParallelism(),

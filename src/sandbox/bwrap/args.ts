@@ -20,6 +20,8 @@ export interface BwrapArgsInput {
   readonly command: readonly string[];
   readonly statusFd: number;
   readonly blockFd: number;
+  /** fd bwrap reads the seccomp BPF program from; installed right before the helper starts. */
+  readonly seccompFd: number;
 }
 
 /** Inside the sandbox every run is uid/gid 1000 ("box"), whatever host uid its slot uses. */
@@ -55,6 +57,7 @@ export function buildBwrapArgs(input: BwrapArgsInput): string[] {
   for (const m of input.mounts) args.push(m.writable ? '--bind' : '--ro-bind', m.source, m.target);
   args.push(
     '--chdir', '/box',
+    '--seccomp', String(input.seccompFd),
     '--json-status-fd', String(input.statusFd),
     '--block-fd', String(input.blockFd),
     '--',

@@ -9,6 +9,7 @@ import { SandboxSetupFailed } from '../errors.js';
 export const STATUS_FD = 3;
 export const BLOCK_FD = 4;
 export const INIT_STATUS_FD = 5;
+export const SECCOMP_FD = 6;
 
 const SIGNAL_NAMES = new Map<number, string>(Object.entries(os.constants.signals).map(([name, num]) => [num, name]));
 
@@ -28,6 +29,7 @@ export interface ExecutionInput {
   readonly uid: number;
   readonly gid: number;
   readonly stdin: Buffer;
+  readonly seccompFilter: Buffer;
   readonly limits: SandboxLimits;
   readonly cgroup: RunCgroup;
   readonly cores: number;
@@ -47,9 +49,9 @@ export function execute(input: ExecutionInput): Promise<RunOutcome> {
       gid: input.gid,
       env: {},
       detached: true,
-      stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe'],
     });
-    const stdio = child.stdio as unknown as [Writable, Readable, Readable, Readable, Writable, Readable];
+    const stdio = child.stdio as unknown as [Writable, Readable, Readable, Readable, Writable, Readable, Writable];
     let statusText = '';
     let initText = '';
     let initPid: number | null = null;
@@ -121,7 +123,8 @@ export function execute(input: ExecutionInput): Promise<RunOutcome> {
     stdio[1].on('data', collect(out));
     stdio[2].on('data', collect(err));
     // The program may exit without reading its input; a closed pipe is not our error.
-    for (const s of [stdio[0], stdio[BLOCK_FD]]) s.on('error', () => undefined);
+    for (const s of [stdio[0], stdio[BLOCK_FD], stdio[SECCOMP_FD]]) s.on('error', () => undefined);
+    stdio[SECCOMP_FD].end(input.seccompFilter);
     stdio[0].end(input.stdin);
 
     child.on('error', (e) => {
