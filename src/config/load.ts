@@ -23,7 +23,10 @@ function sourceName(spec: OptionSpec): string {
 function schemaFor(spec: OptionSpec): z.ZodType<Raw> {
   switch (spec.type) {
     case 'int':
-      return z.coerce.number().int().min(spec.min ?? Number.MIN_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER);
+      // Decimal digits only: "0x50" or "1e3" in an environment file is a mistake, not a number.
+      return z
+        .union([z.number(), z.string().regex(/^\s*-?\d+\s*$/).transform(Number)])
+        .pipe(z.number().int().min(spec.min ?? Number.MIN_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER));
     case 'bool':
       return z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
     case 'enum':
@@ -58,8 +61,10 @@ export function loadConfig(sources: ConfigSources): Config {
   }
   const values: Record<string, Raw> = {};
   for (const spec of OPTIONS) {
-    const flagValue = sources.flags?.[spec.flag.replace(/^--/, '')];
-    const raw = flagValue ?? sources.env[spec.env] ?? fromFile[spec.key] ?? spec.default;
+    // An empty value (`PORT=` in an env file) means "not set", never 0 or "".
+    const given = (v: unknown): v is Raw => v !== undefined && v !== null && !(typeof v === 'string' && v.trim() === '');
+    const candidates = [sources.flags?.[spec.flag.replace(/^--/, '')], sources.env[spec.env], fromFile[spec.key]];
+    const raw = candidates.find(given) ?? spec.default;
     const parsed = schemaFor(spec).safeParse(raw);
     if (!parsed.success) {
       const rule = spec.type === 'int' ? `an integer >= ${spec.min}` : spec.type === 'enum' ? `one of ${spec.values?.join(', ')}` : `a non-empty ${spec.type}`;

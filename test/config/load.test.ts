@@ -159,3 +159,13 @@ describe('loadConfig result', () => {
     assert.equal(config.port, 2358);
   });
 });
+
+test('an empty value means unset, and only decimal integers are accepted', () => {
+  const load = loadConfig;
+  const Invalid = ConfigInvalid;
+  assert.equal(load({ env: { PORT: '' } }).port, 2358);
+  assert.equal(load({ env: { PORT: '  ' }, flags: { port: '' } }).port, 2358);
+  assert.throws(() => load({ env: { PORT: '0x50' } }), Invalid);
+  assert.throws(() => load({ env: { PORT: '1e3' } }), Invalid);
+  assert.equal(load({ env: { PORT: ' 8080 ' } }).port, 8080);
+});

@@ -15,6 +15,7 @@ export class MemoryBroker implements Broker {
   private handler: MessageHandler | null = null;
   private concurrency = 0;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Failed messages waiting out their retry delay: still unhandled, so they count in depth. */
   private readonly retryTimers = new Set<NodeJS.Timeout>();
   private stopped = false;
 
@@ -33,7 +34,7 @@ export class MemoryBroker implements Broker {
   }
 
   depth(): number {
-    return this.queue.length + this.inFlight.size;
+    return this.queue.length + this.inFlight.size + this.retryTimers.size;
   }
 
   async stop(graceMs: number): Promise<void> {
