@@ -5,8 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const helperSrc = path.join(root, 'native/verdict-init.c');
-const helperOut = path.join(root, 'dist/native/verdict-init');
+const helpers = ['verdict-init', 'verdict-zygote'];
 
 function newer(src, out) {
   try {
@@ -16,9 +15,11 @@ function newer(src, out) {
   }
 }
 
-fs.mkdirSync(path.dirname(helperOut), { recursive: true });
-if (newer(helperSrc, helperOut)) {
-  execFileSync('gcc', ['-O2', '-Wall', '-Wextra', '-Werror', '-o', helperOut, helperSrc], { stdio: 'inherit' });
+fs.mkdirSync(path.join(root, 'dist/native'), { recursive: true });
+for (const name of helpers) {
+  const src = path.join(root, 'native', `${name}.c`);
+  const out = path.join(root, 'dist/native', name);
+  if (newer(src, out)) execFileSync('gcc', ['-O2', '-Wall', '-Wextra', '-Werror', '-o', out, src], { stdio: 'inherit' });
 }
 
 for (const backend of ['sqlite']) {

@@ -4,10 +4,10 @@ import type { Config } from '../config/index.js';
 import { CATALOG, LanguageRegistry, type LanguageSpec } from '../languages/index.js';
 import { Judge } from '../judge/index.js';
 import type { Logger } from '../log/logger.js';
-import { BoxFactory, BwrapSandbox, SlotPool, createCgroupDriver, type CgroupDriver } from '../sandbox/index.js';
+import { BoxFactory, BwrapSandbox, SlotPool, ZygoteSandbox, createCgroupDriver, prepareHost, type CgroupDriver, type Sandbox } from '../sandbox/index.js';
 
 const DIST_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const HELPER_SOURCE = path.join(DIST_ROOT, 'native', 'verdict-init');
+export const NATIVE_DIR = path.join(DIST_ROOT, 'native');
 
 /** Everything needed to judge submissions on this host: the sandbox, its slots and languages. */
 export interface JudgeRuntime {
@@ -21,10 +21,20 @@ export interface JudgeRuntime {
 export async function createJudgeRuntime(config: Config, log: Logger, specs: readonly LanguageSpec[] = CATALOG): Promise<JudgeRuntime> {
   const cgroups = createCgroupDriver(config.cgroupVersion, config.cgroupRoot);
   await cgroups.init();
-  const sandbox = BwrapSandbox.prepare({ sandboxDir: config.sandboxDir, helperSource: HELPER_SOURCE, tmpSizeKb: config.tmpSizeKb, cgroups });
+  const host = prepareHost({ sandboxDir: config.sandboxDir, nativeDir: NATIVE_DIR, tmpSizeKb: config.tmpSizeKb });
   const boxes = new BoxFactory(path.join(config.sandboxDir, 'boxes'));
   boxes.init();
   const slots = new SlotPool(config.slots, config.sandboxUidBase, path.join(config.sandboxDir, 'cache'));
+  const sandbox: Sandbox =
+    config.sandboxMode === 'warm'
+      ? new ZygoteSandbox({
+          host,
+          cgroups,
+          boxesDir: boxes.instanceDir,
+          slotCacheDir: (slot) => slots.slotCacheRoot(slot),
+          onLog: (slot, line) => log.warn({ slot: slot.index }, `zygote: ${line}`),
+        })
+      : new BwrapSandbox(host, cgroups);
   const compileLimits = {
     cpuTimeMs: config.compileLimits.cpuTimeMs.default,
     wallTimeMs: config.compileLimits.wallTimeMs.default,
@@ -37,7 +47,7 @@ export async function createJudgeRuntime(config: Config, log: Logger, specs: rea
     limits: { ...compileLimits, processes: 256, outputKb: 64, fileSizeKb: 1024, stackKb: 8192 },
     log,
   });
-  log.info({ cgroup: cgroups.version, slots: config.slots }, 'sandbox ready');
+  log.info({ cgroup: cgroups.version, slots: config.slots, mode: config.sandboxMode }, 'sandbox ready');
   const judge = new Judge({ sandbox, slots, boxes, languages, compileLimits });
   return {
     judge,
@@ -45,6 +55,7 @@ export async function createJudgeRuntime(config: Config, log: Logger, specs: rea
     slots,
     cgroups,
     async close() {
+      await sandbox.close?.();
       boxes.close();
       await cgroups.close();
     },

@@ -27,6 +27,7 @@ export interface Config {
   readonly sandboxDir: string;
   readonly slots: number;
   readonly sandboxUidBase: number;
+  readonly sandboxMode: 'warm' | 'cold';
   readonly cgroupVersion: 'auto' | 'v1' | 'v2';
   readonly cgroupRoot: string;
   readonly waitMaxMs: number;

@@ -92,6 +92,7 @@ function freeze(v: Record<string, Raw>): Config {
     sandboxDir: path.resolve(v.sandboxDir as string),
     slots: v.slots as number,
     sandboxUidBase: v.sandboxUidBase as number,
+    sandboxMode: v.sandboxMode as Config['sandboxMode'],
     cgroupVersion: v.cgroupVersion as Config['cgroupVersion'],
     cgroupRoot: v.cgroupRoot as string,
     waitMaxMs: v.waitMaxMs as number,

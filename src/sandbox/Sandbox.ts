@@ -57,4 +57,6 @@ export interface RunOutcome {
 export interface Sandbox {
   /** Throws SandboxSetupFailed when the sandbox itself failed; program failures are outcomes. */
   run(request: RunRequest): Promise<RunOutcome>;
+  /** Stops whatever the sandbox keeps running between runs. */
+  close?(): Promise<void>;
 }

@@ -6,7 +6,7 @@ import fs from 'node:fs';
  * Zombies do not count: they are dead, hold nothing but a pid, and belong to the host's init,
  * which reaps the exited sandbox init that bwrap leaves to it (slowly on some VMs' pid 1).
  */
-export function processesOfUids(uidBase: number, count: number): string[] {
+export function processesOfUids(uidBase: number, count: number, ignore?: RegExp): string[] {
   const out = execFileSync('ps', ['-eo', 'uid=,pid=,ppid=,stat=,args='], { encoding: 'utf8' });
   return out
     .split('\n')
@@ -14,7 +14,7 @@ export function processesOfUids(uidBase: number, count: number): string[] {
     .filter((l) => {
       const [uidText, , , stat] = l.split(/\s+/);
       const uid = Number(uidText);
-      return uid >= uidBase && uid < uidBase + count && !stat.startsWith('Z');
+      return uid >= uidBase && uid < uidBase + count && !stat.startsWith('Z') && !(ignore && ignore.test(l));
     });
 }
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pidAlive, instanceDirName, ownerPid } from '../cgroup/fs.js';
-import { makeSearchableDir } from '../bwrap/BwrapSandbox.js';
+import { makeSearchableDir } from '../host.js';
 import type { Slot } from '../Sandbox.js';
 
 export interface BoxFile {
@@ -23,7 +23,8 @@ export interface Box {
  * removal does not follow symlinks.
  */
 export class BoxFactory {
-  private readonly instanceDir: string;
+  /** This instance's directory; every box is a direct child of it. */
+  readonly instanceDir: string;
   private seq = 0;
 
   constructor(private readonly root: string) {

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import os from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import type { RunCgroup } from '../cgroup/Cgroup.js';
 import type { LimitExceeded, RunOutcome, SandboxLimits } from '../Sandbox.js';
 import { SandboxSetupFailed } from '../errors.js';
+import { LimitWatch, OutputCollector, firstLimit, signalName } from '../watch.js';
 
 /** fds as the bwrap process sees them (Node's stdio array index = fd number). */
 export const STATUS_FD = 3;
@@ -11,15 +11,6 @@ export const BLOCK_FD = 4;
 export const INIT_STATUS_FD = 5;
 export const SECCOMP_FD = 6;
 
-const SIGNAL_NAMES = new Map<number, string>(Object.entries(os.constants.signals).map(([name, num]) => [num, name]));
-
-export function signalName(num: number): string {
-  return SIGNAL_NAMES.get(num) ?? `SIG${num}`;
-}
-
-/** How often at most the CPU counter is read; the next read is scheduled by the CPU still left. */
-const CPU_POLL_MIN_MS = 5;
-const CPU_POLL_MAX_MS = 100;
 /** Cap on what bwrap and the helper may say about themselves, so they cannot flood memory. */
 const STATUS_CAP_BYTES = 4096;
 
@@ -32,7 +23,6 @@ export interface ExecutionInput {
   readonly seccompFilter: Buffer;
   readonly limits: SandboxLimits;
   readonly cgroup: RunCgroup;
-  readonly cores: number;
 }
 
 /**
@@ -55,14 +45,8 @@ export function execute(input: ExecutionInput): Promise<RunOutcome> {
     let statusText = '';
     let initText = '';
     let initPid: number | null = null;
-    let releasedAt = 0;
     let stopReason: LimitExceeded | null = null;
     let setupError: string | null = null;
-    let wallTimer: NodeJS.Timeout | undefined;
-    let cpuTimer: NodeJS.Timeout | undefined;
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let outputBytes = 0;
 
     const kill = (reason: LimitExceeded | null): void => {
       if (reason && stopReason === null) stopReason = reason;
@@ -74,34 +58,21 @@ export function execute(input: ExecutionInput): Promise<RunOutcome> {
         /* already exited */
       }
     };
-
-    const pollCpu = (): void => {
-      let usedMs: number;
-      try {
-        usedMs = cgroup.cpuUsageUs() / 1000;
-      } catch {
-        return;
-      }
-      const leftMs = limits.cpuTimeMs - usedMs;
-      if (leftMs <= 0) return kill('cpu');
-      // CPU time grows at most `cores` times faster than wall time: no need to look sooner.
-      const nextMs = Math.min(CPU_POLL_MAX_MS, Math.max(CPU_POLL_MIN_MS, leftMs / input.cores));
-      cpuTimer = setTimeout(pollCpu, nextMs);
-    };
+    const watch = new LimitWatch(limits, cgroup, kill);
+    const output = new OutputCollector(outputCapBytes, () => kill('output'));
 
     const release = (pid: number): void => {
       initPid = pid;
-      try {
-        cgroup.attach(pid);
-      } catch (e) {
-        setupError = `cannot move the sandbox into its cgroup: ${(e as Error).message}`;
-        kill(null);
-        return;
-      }
-      releasedAt = performance.now();
-      stdio[BLOCK_FD].end(Buffer.from([1]));
-      wallTimer = setTimeout(() => kill('wall'), limits.wallTimeMs);
-      cpuTimer = setTimeout(pollCpu, Math.min(CPU_POLL_MAX_MS, limits.cpuTimeMs / input.cores));
+      cgroup.attach(pid).then(
+        () => {
+          stdio[BLOCK_FD].end(Buffer.from([1]));
+          watch.start();
+        },
+        (e: unknown) => {
+          setupError = `cannot move the sandbox into its cgroup: ${(e as Error).message}`;
+          kill(null);
+        },
+      );
     };
 
     stdio[STATUS_FD].on('data', (chunk: Buffer) => {
@@ -114,30 +85,22 @@ export function execute(input: ExecutionInput): Promise<RunOutcome> {
     stdio[INIT_STATUS_FD].on('data', (chunk: Buffer) => {
       if (initText.length < STATUS_CAP_BYTES) initText += chunk.toString('utf8');
     });
-    const collect = (into: Buffer[]) => (chunk: Buffer) => {
-      const room = outputCapBytes - outputBytes;
-      outputBytes += chunk.length;
-      if (room > 0) into.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
-      if (outputBytes > outputCapBytes) kill('output');
-    };
-    stdio[1].on('data', collect(out));
-    stdio[2].on('data', collect(err));
+    stdio[1].on('data', output.stdout);
+    stdio[2].on('data', output.stderr);
     // The program may exit without reading its input; a closed pipe is not our error.
     for (const s of [stdio[0], stdio[BLOCK_FD], stdio[SECCOMP_FD]]) s.on('error', () => undefined);
     stdio[SECCOMP_FD].end(input.seccompFilter);
     stdio[0].end(input.stdin);
 
     child.on('error', (e) => {
-      clearTimeout(wallTimer);
-      clearTimeout(cpuTimer);
+      watch.stop();
       reject(new SandboxSetupFailed(`cannot start bwrap: ${e.message}`, e));
     });
     child.on('close', (code, sig) => {
-      const wallTimeMs = releasedAt > 0 ? performance.now() - releasedAt : 0;
-      clearTimeout(wallTimer);
-      clearTimeout(cpuTimer);
+      const wallTimeMs = watch.elapsedMs();
+      watch.stop();
       if (initPid === null || setupError !== null) {
-        const said = Buffer.concat(err).toString('utf8').trim();
+        const said = output.result().stderr.toString('utf8').trim();
         reject(new SandboxSetupFailed(setupError ?? `bwrap failed before the program started (exit ${code ?? sig}): ${said || 'no message'}`));
         return;
       }
@@ -156,8 +119,7 @@ export function execute(input: ExecutionInput): Promise<RunOutcome> {
         cpuTimeMs: Math.round(cpuTimeMs),
         wallTimeMs: Math.round(wallTimeMs),
         memoryKb: Math.round(usage.memoryPeakBytes / 1024),
-        stdout: Buffer.concat(out),
-        stderr: Buffer.concat(err),
+        ...output.result(),
         limitExceeded: firstLimit(stopReason, cpuTimeMs > limits.cpuTimeMs || signal === 'SIGXCPU', usage.oomKilled, signal),
       });
     });
@@ -175,14 +137,4 @@ function exitStatus(initText: string, code: number | null, sig: NodeJS.Signals |
   if (sig) return { exitCode: null, signal: sig };
   if (code !== null && code > 128) return { exitCode: null, signal: signalName(code - 128) };
   return { exitCode: code, signal: null };
-}
-
-/** Verdict order: CPU, wall, memory, output, file size. */
-function firstLimit(stopReason: LimitExceeded | null, cpuOver: boolean, oomKilled: boolean, signal: string | null): LimitExceeded | null {
-  if (cpuOver || stopReason === 'cpu') return 'cpu';
-  if (stopReason === 'wall') return 'wall';
-  if (oomKilled) return 'memory';
-  if (stopReason === 'output') return 'output';
-  if (signal === 'SIGXFSZ') return 'file_size';
-  return null;
 }

@@ -15,8 +15,12 @@ export interface CgroupUsage {
 
 export interface RunCgroup {
   readonly name: string;
-  /** Moves a process in. Must happen before the payload allocates: charges never follow a move. */
-  attach(pid: number): void;
+  /**
+   * Moves a process in. Must happen before the payload allocates: charges never follow a move.
+   * Asynchronous because a move can wait out an RCU grace period (milliseconds) in the kernel,
+   * which must not stall every other run on the event loop.
+   */
+  attach(pid: number): Promise<void>;
   /** CPU used by every process that was ever in the cgroup, in microseconds. Cheap: polled. */
   cpuUsageUs(): number;
   usage(): CgroupUsage;
@@ -28,7 +32,7 @@ export interface CgroupDriver {
   readonly version: 'v1' | 'v2';
   /** Creates this process's own subtree and removes what dead instances left behind. */
   init(): Promise<void>;
-  create(name: string, limits: CgroupLimits): RunCgroup;
+  create(name: string, limits: CgroupLimits): Promise<RunCgroup>;
   /** Removes this process's subtree (every run cgroup must already be destroyed). */
   close(): Promise<void>;
 }
@@ -37,8 +41,11 @@ export interface CgroupDriver {
 export interface CgroupFs {
   read(file: string): string;
   write(file: string, value: string): void;
+  /** Same as write, off the event loop: for the per-run path. */
+  writeAsync(file: string, value: string): Promise<void>;
   exists(file: string): boolean;
   mkdir(dir: string): void;
   rmdir(dir: string): void;
+  rmdirAsync(dir: string): Promise<void>;
   list(dir: string): string[];
 }

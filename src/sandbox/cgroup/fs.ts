@@ -5,9 +5,11 @@ import type { CgroupFs } from './Cgroup.js';
 export const nodeCgroupFs: CgroupFs = {
   read: (file) => fs.readFileSync(file, 'utf8'),
   write: (file, value) => fs.writeFileSync(file, value),
+  writeAsync: (file, value) => fs.promises.writeFile(file, value),
   exists: (file) => fs.existsSync(file),
   mkdir: (dir) => fs.mkdirSync(dir, { recursive: true }),
   rmdir: (dir) => fs.rmdirSync(dir),
+  rmdirAsync: (dir) => fs.promises.rmdir(dir),
   list: (dir) => fs.readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name),
 };
 

@@ -44,13 +44,20 @@ export class SlotPool {
    * mounted into compile steps whose arguments Verdict chose, so no program can poison it.
    */
   cacheDir(slot: Slot, name: string): string {
-    const slotDir = path.join(this.cacheRoot, String(slot.uid));
-    const dir = path.join(slotDir, name);
+    const dir = path.join(this.slotCacheRoot(slot), name);
+    if (!fs.existsSync(dir)) {
+      fs.mkdirSync(dir, { mode: 0o700 });
+      fs.chownSync(dir, slot.uid, slot.gid);
+    }
+    return dir;
+  }
+
+  /** The directory holding every cache of one slot, owned by the slot's uid. */
+  slotCacheRoot(slot: Slot): string {
+    const dir = path.join(this.cacheRoot, String(slot.uid));
     if (!fs.existsSync(dir)) {
       fs.mkdirSync(this.cacheRoot, { recursive: true, mode: 0o711 });
-      fs.mkdirSync(slotDir, { recursive: true, mode: 0o700 });
-      fs.chownSync(slotDir, slot.uid, slot.gid);
-      fs.mkdirSync(dir, { mode: 0o700 });
+      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
       fs.chownSync(dir, slot.uid, slot.gid);
     }
     return dir;

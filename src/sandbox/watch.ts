@@ -1,0 +1,96 @@
+import os from 'node:os';
+import type { RunCgroup } from './cgroup/Cgroup.js';
+import type { LimitExceeded, SandboxLimits } from './Sandbox.js';
+
+const SIGNAL_NAMES = new Map<number, string>(Object.entries(os.constants.signals).map(([name, num]) => [num, name]));
+
+export function signalName(num: number): string {
+  return SIGNAL_NAMES.get(num) ?? `SIG${num}`;
+}
+
+/** How often at most the CPU counter is read; the next read is scheduled by the CPU still left. */
+const CPU_POLL_MIN_MS = 5;
+const CPU_POLL_MAX_MS = 100;
+
+/**
+ * Enforces the wall and CPU limits of one run from outside it: a timer for wall time, and reads
+ * of the cgroup's CPU counter. CPU time grows at most `cores` times faster than wall time, so the
+ * next read is scheduled no sooner than needed: a run costs a handful of reads, not a poll loop.
+ */
+export class LimitWatch {
+  private wallTimer: NodeJS.Timeout | undefined;
+  private cpuTimer: NodeJS.Timeout | undefined;
+  private startedAt = 0;
+  private readonly cores = os.availableParallelism();
+
+  constructor(
+    private readonly limits: SandboxLimits,
+    private readonly cgroup: RunCgroup,
+    private readonly stopRun: (reason: LimitExceeded) => void,
+  ) {}
+
+  start(): void {
+    this.startedAt = performance.now();
+    this.wallTimer = setTimeout(() => this.stopRun('wall'), this.limits.wallTimeMs);
+    this.cpuTimer = setTimeout(() => this.pollCpu(), Math.min(CPU_POLL_MAX_MS, this.limits.cpuTimeMs / this.cores));
+  }
+
+  /** Wall time since start, in ms (0 if never started). */
+  elapsedMs(): number {
+    return this.startedAt > 0 ? performance.now() - this.startedAt : 0;
+  }
+
+  stop(): void {
+    clearTimeout(this.wallTimer);
+    clearTimeout(this.cpuTimer);
+  }
+
+  private pollCpu(): void {
+    let usedMs: number;
+    try {
+      usedMs = this.cgroup.cpuUsageUs() / 1000;
+    } catch {
+      return;
+    }
+    const leftMs = this.limits.cpuTimeMs - usedMs;
+    if (leftMs <= 0) return this.stopRun('cpu');
+    const nextMs = Math.min(CPU_POLL_MAX_MS, Math.max(CPU_POLL_MIN_MS, leftMs / this.cores));
+    this.cpuTimer = setTimeout(() => this.pollCpu(), nextMs);
+  }
+}
+
+/** Keeps stdout and stderr up to a shared cap; going past it stops the run. */
+export class OutputCollector {
+  private readonly out: Buffer[] = [];
+  private readonly err: Buffer[] = [];
+  private total = 0;
+
+  constructor(
+    private readonly capBytes: number,
+    private readonly onOverflow: () => void,
+  ) {}
+
+  readonly stdout = (chunk: Buffer): void => this.collect(this.out, chunk);
+  readonly stderr = (chunk: Buffer): void => this.collect(this.err, chunk);
+
+  private collect(into: Buffer[], chunk: Buffer): void {
+    const room = this.capBytes - this.total;
+    this.total += chunk.length;
+    if (room > 0) into.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
+    if (this.total > this.capBytes) this.onOverflow();
+  }
+
+  result(): { stdout: Buffer; stderr: Buffer } {
+    return { stdout: Buffer.concat(this.out), stderr: Buffer.concat(this.err) };
+  }
+}
+
+/** Verdict order: CPU, wall, memory, output, file size. */
+export function firstLimit(stopReason: LimitExceeded | null, cpuOver: boolean, oomKilled: boolean, signal: string | null): LimitExceeded | null {
+  if (cpuOver || stopReason === 'cpu') return 'cpu';
+  if (stopReason === 'wall') return 'wall';
+  if (oomKilled) return 'memory';
+  if (stopReason === 'output') return 'output';
+  if (signal === 'SIGXFSZ') return 'file_size';
+  return null;
+}

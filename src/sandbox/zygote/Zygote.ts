@@ -1,0 +1,178 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import readline from 'node:readline';
+import type { Writable } from 'node:stream';
+import { SANDBOX_UID } from '../bwrap/args.js';
+import { SandboxSetupFailed } from '../errors.js';
+import { makeSearchableDir, type SandboxHost } from '../host.js';
+import type { Slot } from '../Sandbox.js';
+import { encodeCommand, parseEvent, type ZygoteEvent } from './protocol.js';
+
+/** Callbacks of one run, fed by the zygote's events and the run's stdio connections. */
+export interface RunListener {
+  event(e: ZygoteEvent): void;
+  /** A stdio connection of the run arrived; returns where its data goes. */
+  stream(kind: 'o' | 'e', socket: net.Socket): (chunk: Buffer) => void;
+  /** The zygote died: the run is gone with it. */
+  lost(reason: string): void;
+}
+
+export interface ZygoteOptions {
+  readonly host: SandboxHost;
+  readonly slot: Slot;
+  /** Host directory holding this instance's boxes (bound at /.verdict/boxes). */
+  readonly boxesDir: string;
+  /** Host directory of the slot's caches (bound at /.verdict/cache). */
+  readonly cacheDir: string;
+  /** Host directory for the slot's stdio socket (bound at /.verdict/io). */
+  readonly ioDir: string;
+  readonly onLog: (line: string) => void;
+}
+
+const HEADER_MAX_BYTES = 64;
+const READY_TIMEOUT_MS = 15_000;
+
+/**
+ * One slot's long-lived zygote: a bwrap sandbox (user, network, ipc, uts and cgroup namespaces)
+ * running verdict-zygote, plus the unix socket its runs connect their stdin/stdout/stderr to.
+ * Only the slot's uid may connect (the socket is 0600), and runs detach it before the program.
+ */
+export class Zygote {
+  private readonly listeners = new Map<string, RunListener>();
+  private exited = false;
+
+  private constructor(
+    private readonly proc: ChildProcess,
+    private readonly server: net.Server,
+    private readonly ioDir: string,
+  ) {}
+
+  static async start(opts: ZygoteOptions): Promise<Zygote> {
+    const { host, slot } = opts;
+    makeSearchableDir(path.dirname(opts.ioDir));
+    fs.mkdirSync(opts.ioDir, { recursive: true, mode: 0o700 });
+    fs.chownSync(opts.ioDir, slot.uid, slot.gid);
+    const socketPath = path.join(opts.ioDir, 'io.sock');
+    fs.rmSync(socketPath, { force: true });
+    const server = net.createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(socketPath, () => resolve());
+    });
+    fs.chownSync(socketPath, slot.uid, slot.gid);
+    fs.chmodSync(socketPath, 0o600);
+
+    const args = [
+      '--unshare-user', '--unshare-net', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup',
+      '--uid', String(SANDBOX_UID), '--gid', String(SANDBOX_UID), '--hostname', 'box',
+      '--die-with-parent', '--new-session',
+      // Capabilities only inside the zygote's own user namespace: it needs them to build each
+      // run's namespaces and mounts; every run drops all of them before the program starts.
+      '--cap-add', 'ALL', '--clearenv',
+    ];
+    for (const link of host.layout.symlinks) args.push('--symlink', link.target, link.path);
+    for (const p of host.layout.readOnly) args.push('--ro-bind', p, p);
+    args.push(
+      '--proc', '/proc', '--dev', '/dev', '--dir', '/tmp', '--dir', '/box',
+      '--ro-bind', path.join(host.etcDir, 'passwd'), '/etc/passwd',
+      '--ro-bind', path.join(host.etcDir, 'group'), '/etc/group',
+      '--tmpfs', '/.verdict',
+      '--ro-bind', host.zygotePath, '/.verdict/zygote',
+      '--bind', opts.boxesDir, '/.verdict/boxes',
+      '--bind', opts.cacheDir, '/.verdict/cache',
+      '--bind', opts.ioDir, '/.verdict/io',
+      '--chdir', '/', '--', '/.verdict/zygote',
+    );
+    const proc = spawn(host.bwrapPath, args, { uid: slot.uid, gid: slot.gid, env: {}, detached: true, stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
+    const zygote = new Zygote(proc, server, opts.ioDir);
+    server.on('connection', (socket) => zygote.accept(socket));
+    (proc.stdio[3] as Writable).on('error', () => undefined);
+    (proc.stdio[3] as Writable).end(host.seccompFilter);
+    proc.stdin!.on('error', () => undefined);
+    readline.createInterface({ input: proc.stderr! }).on('line', opts.onLog);
+    const ready = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new SandboxSetupFailed(`the zygote of slot ${slot.index} did not start in ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);
+      readline.createInterface({ input: proc.stdout! }).on('line', (line) => {
+        const e = parseEvent(line);
+        if (!e) return;
+        if (e.kind === 'ready') {
+          clearTimeout(timer);
+          resolve();
+        } else {
+          zygote.listeners.get(e.run)?.event(e);
+        }
+      });
+      proc.on('exit', (code, signal) => {
+        clearTimeout(timer);
+        zygote.exited = true;
+        const reason = `the zygote of slot ${slot.index} exited (${code ?? signal})`;
+        for (const l of zygote.listeners.values()) l.lost(reason);
+        zygote.listeners.clear();
+        server.close();
+        reject(new SandboxSetupFailed(reason));
+      });
+    });
+    try {
+      await ready;
+    } catch (err) {
+      await zygote.stop();
+      throw err;
+    }
+    return zygote;
+  }
+
+  get alive(): boolean {
+    return !this.exited;
+  }
+
+  /** Starts a run; the listener hears its pid, status and end. */
+  run(id: string, fields: readonly string[], listener: RunListener): void {
+    if (this.exited) throw new SandboxSetupFailed('the zygote has exited');
+    this.listeners.set(id, listener);
+    this.proc.stdin!.write(encodeCommand(['run', id, ...fields]));
+  }
+
+  /** Releases a run that was moved into its cgroup. */
+  go(id: string): void {
+    this.proc.stdin!.write(encodeCommand(['go', id]));
+  }
+
+  forget(id: string): void {
+    this.listeners.delete(id);
+  }
+
+  async stop(): Promise<void> {
+    this.server.close();
+    if (!this.exited) {
+      const gone = new Promise<void>((resolve) => this.proc.once('exit', () => resolve()));
+      this.proc.stdin!.end();
+      const timer = setTimeout(() => this.proc.kill('SIGKILL'), 2000);
+      await gone;
+      clearTimeout(timer);
+    }
+    fs.rmSync(this.ioDir, { recursive: true, force: true });
+  }
+
+  private accept(socket: net.Socket): void {
+    socket.on('error', () => undefined);
+    let header = Buffer.alloc(0);
+    let sink: ((chunk: Buffer) => void) | null = null;
+    socket.on('data', (chunk: Buffer) => {
+      if (sink) return sink(chunk);
+      header = Buffer.concat([header, chunk]);
+      const nl = header.indexOf(0x0a);
+      if (nl < 0) {
+        if (header.length > HEADER_MAX_BYTES) socket.destroy();
+        return;
+      }
+      const [id, kind] = header.subarray(0, nl).toString('utf8').split(' ');
+      const listener = this.listeners.get(id);
+      if (!listener || (kind !== 'o' && kind !== 'e')) return void socket.destroy();
+      sink = listener.stream(kind, socket);
+      const rest = header.subarray(nl + 1);
+      if (rest.length > 0) sink(rest);
+    });
+  }
+}

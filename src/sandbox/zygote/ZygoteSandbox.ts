@@ -1,0 +1,254 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type net from 'node:net';
+import { NOFILE_LIMIT } from '../bwrap/BwrapSandbox.js';
+import type { CgroupDriver, RunCgroup } from '../cgroup/Cgroup.js';
+import { SandboxSetupFailed } from '../errors.js';
+import { makeSearchableDir, type SandboxHost } from '../host.js';
+import { instanceDirName, ownerPid, pidAlive } from '../cgroup/fs.js';
+import type { LimitExceeded, Mount, RunOutcome, RunRequest, Sandbox, Slot } from '../Sandbox.js';
+import { LimitWatch, OutputCollector, firstLimit, signalName } from '../watch.js';
+import type { ZygoteEvent } from './protocol.js';
+import { Zygote, type RunListener } from './Zygote.js';
+
+export interface ZygoteSandboxOptions {
+  readonly host: SandboxHost;
+  readonly cgroups: CgroupDriver;
+  /** This instance's box directory (every box is a direct child of it). */
+  readonly boxesDir: string;
+  /** A slot's cache directory, created on demand. */
+  readonly slotCacheDir: (slot: Slot) => string;
+  readonly onLog: (slot: Slot, line: string) => void;
+}
+
+/** After the run's init is reaped, how long to wait for a stdio connection still in flight. */
+const LATE_STREAM_GRACE_MS = 2000;
+
+/**
+ * The warm sandbox: each slot keeps a zygote whose user, network, ipc and uts namespaces and
+ * read-only system view are built once; a run only clones fresh pid, mount and ipc namespaces
+ * with its own /box, /tmp, /dev/shm and /proc, then drops every capability, installs seccomp
+ * and executes. The isolation a program sees is the cold sandbox's; the cost is a clone and a
+ * few mounts instead of a whole bubblewrap.
+ */
+export class ZygoteSandbox implements Sandbox {
+  private readonly zygotes = new Map<number, Promise<Zygote>>();
+  private runSeq = 0;
+  private closed = false;
+
+  private readonly ioRoot: string;
+
+  constructor(private readonly opts: ZygoteSandboxOptions) {
+    const ioParent = path.join(opts.host.sandboxDir, 'io');
+    makeSearchableDir(ioParent);
+    // Sockets of a dead instance are all that can be left here; its zygotes died with it.
+    for (const name of fs.readdirSync(ioParent)) {
+      const owner = ownerPid(name);
+      if (owner !== null && owner !== process.pid && !pidAlive(owner)) fs.rmSync(path.join(ioParent, name), { recursive: true, force: true });
+    }
+    this.ioRoot = path.join(ioParent, instanceDirName(process.pid));
+    makeSearchableDir(this.ioRoot);
+  }
+
+  async run(request: RunRequest): Promise<RunOutcome> {
+    const zygote = await this.zygoteFor(request.slot);
+    const id = `${++this.runSeq}`;
+    const { limits } = request;
+    const cgroup = await this.opts.cgroups.create(`run-${id}-${request.slot.index}`, {
+      memoryBytes: limits.memoryKb * 1024,
+      // The run's init is one process the program did not ask for.
+      pids: limits.processes + 1,
+    });
+    try {
+      return await this.execute(zygote, id, request, cgroup);
+    } finally {
+      zygote.forget(id);
+      await cgroup.destroy();
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const all = await Promise.allSettled([...this.zygotes.values()]);
+    await Promise.all(all.flatMap((r) => (r.status === 'fulfilled' ? [r.value.stop()] : [])));
+    this.zygotes.clear();
+    fs.rmSync(this.ioRoot, { recursive: true, force: true });
+  }
+
+  private async zygoteFor(slot: Slot): Promise<Zygote> {
+    if (this.closed) throw new SandboxSetupFailed('the sandbox is shutting down');
+    const existing = this.zygotes.get(slot.index);
+    if (existing) {
+      const z = await existing.catch(() => null);
+      if (z?.alive) return z;
+      this.zygotes.delete(slot.index);
+    }
+    const started = Zygote.start({
+      host: this.opts.host,
+      slot,
+      boxesDir: this.opts.boxesDir,
+      cacheDir: this.opts.slotCacheDir(slot),
+      ioDir: path.join(this.ioRoot, `slot-${slot.index}`),
+      onLog: (line) => this.opts.onLog(slot, line),
+    });
+    this.zygotes.set(slot.index, started);
+    return started;
+  }
+
+  /** Host paths of a request (its box, the slot's cache) as the zygote sees them. */
+  private translate(request: RunRequest, mounts: readonly Mount[]): string[] {
+    const out: string[] = [String(mounts.length)];
+    const cacheDir = this.opts.slotCacheDir(request.slot);
+    for (const m of mounts) {
+      let source: string;
+      if (m.source.startsWith(`${request.boxDir}/`)) source = `/.verdict/boxes/${path.basename(request.boxDir)}/${m.source.slice(request.boxDir.length + 1)}`;
+      else if (m.source.startsWith(`${cacheDir}/`)) source = `/.verdict/cache/${m.source.slice(cacheDir.length + 1)}`;
+      else throw new SandboxSetupFailed(`mount source ${m.source} is neither in the run's box nor in the slot's cache`);
+      out.push(source, m.target, m.writable ? '1' : '0');
+    }
+    return out;
+  }
+
+  private execute(zygote: Zygote, id: string, request: RunRequest, cgroup: RunCgroup): Promise<RunOutcome> {
+    const { limits } = request;
+    if (path.dirname(request.boxDir) !== this.opts.boxesDir) {
+      return Promise.reject(new SandboxSetupFailed(`box ${request.boxDir} is not in ${this.opts.boxesDir}`));
+    }
+    const env = Object.entries(request.env).map(([k, v]) => `${k}=${v}`);
+    const fields = [
+      path.basename(request.boxDir),
+      String(Math.ceil(limits.cpuTimeMs / 1000) + 1),
+      String(limits.fileSizeKb * 1024),
+      String(limits.stackKb * 1024),
+      String(NOFILE_LIMIT),
+      String(this.opts.host.tmpSizeKb * 1024),
+      String(request.argv.length),
+      ...request.argv,
+      String(env.length),
+      ...env,
+      ...this.translate(request, request.mounts ?? []),
+    ];
+
+    return new Promise<RunOutcome>((resolve, reject) => {
+      let initPid: number | null = null;
+      let status: { exitCode: number | null; signal: number | null } | null = null;
+      let setupError: string | null = null;
+      let stopReason: LimitExceeded | null = null;
+      let reapedAt = 0;
+      let streamsSeen = 0;
+      let streamsOpen = 0;
+      let settled = false;
+      let lateTimer: NodeJS.Timeout | undefined;
+
+      const kill = (reason: LimitExceeded | null): void => {
+        if (reason && stopReason === null) stopReason = reason;
+        // The run's init is pid 1 of its namespace: killing it kills every process in there.
+        if (initPid !== null) {
+          try {
+            process.kill(initPid, 'SIGKILL');
+          } catch {
+            /* already gone */
+          }
+        }
+      };
+      const watch = new LimitWatch(limits, cgroup, kill);
+      const output = new OutputCollector(limits.outputKb * 1024, () => kill('output'));
+
+      const finish = (): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(lateTimer);
+        const wallTimeMs = watch.elapsedMs();
+        watch.stop();
+        if (setupError !== null || (status === null && stopReason === null)) {
+          reject(new SandboxSetupFailed(setupError ?? `the run ended without a status: ${output.result().stderr.toString('utf8').slice(0, 300)}`));
+          return;
+        }
+        let usage;
+        try {
+          usage = cgroup.usage();
+        } catch (e) {
+          reject(new SandboxSetupFailed(`cannot read the run's cgroup: ${(e as Error).message}`, e));
+          return;
+        }
+        const exitCode = status?.exitCode ?? null;
+        const signal = status?.signal != null ? signalName(status.signal) : status === null ? 'SIGKILL' : null;
+        const cpuTimeMs = usage.cpuUsageUs / 1000;
+        resolve({
+          exitCode,
+          signal,
+          cpuTimeMs: Math.round(cpuTimeMs),
+          wallTimeMs: Math.round(wallTimeMs),
+          memoryKb: Math.round(usage.memoryPeakBytes / 1024),
+          ...output.result(),
+          limitExceeded: firstLimit(stopReason, cpuTimeMs > limits.cpuTimeMs || signal === 'SIGXCPU', usage.oomKilled, signal),
+        });
+      };
+
+      /** Done once the init is reaped and every stdio stream it opened is drained. */
+      const maybeFinish = (): void => {
+        if (reapedAt === 0 || streamsOpen > 0) return;
+        // A run that reported its status had connected both streams before it ran anything.
+        if (status !== null && streamsSeen < 2) {
+          lateTimer ??= setTimeout(finish, LATE_STREAM_GRACE_MS);
+          return;
+        }
+        finish();
+      };
+
+      const listener: RunListener = {
+        event(e: ZygoteEvent) {
+          switch (e.kind) {
+            case 'pid':
+              initPid = e.pid;
+              cgroup.attach(e.pid).then(
+                () => {
+                  zygote.go(id);
+                  watch.start();
+                },
+                (err: unknown) => {
+                  setupError = `cannot move the run into its cgroup: ${(err as Error).message}`;
+                  kill(null);
+                },
+              );
+              return;
+            case 'status':
+              status = { exitCode: e.exitCode, signal: e.signal };
+              return;
+            case 'error':
+              setupError = `the run could not be set up: ${e.message}`;
+              if (initPid === null) {
+                reapedAt = performance.now();
+                maybeFinish();
+              }
+              return;
+            case 'reaped':
+              reapedAt = performance.now();
+              maybeFinish();
+              return;
+          }
+        },
+        stream(kind: 'o' | 'e', socket: net.Socket) {
+          streamsSeen++;
+          streamsOpen++;
+          socket.on('close', () => {
+            streamsOpen--;
+            maybeFinish();
+          });
+          if (kind === 'o') socket.end(request.stdin);
+          return kind === 'o' ? output.stdout : output.stderr;
+        },
+        lost(reason: string) {
+          setupError ??= status === null && stopReason === null ? reason : null;
+          reapedAt = performance.now();
+          maybeFinish();
+        },
+      };
+      try {
+        zygote.run(id, fields, listener);
+      } catch (err) {
+        reject(err);
+      }
+    });
+  }
+}

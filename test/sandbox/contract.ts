@@ -1,0 +1,222 @@
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import {
+  BoxFactory, SlotPool, createCgroupDriver, prepareHost, type Box, type CgroupDriver, type RunOutcome, type Sandbox, type SandboxHost, type SandboxLimits, type Slot,
+} from '../../src/sandbox/index.js';
+import { processesOfUids, runCgroupsLeft } from '../helpers/leaks.js';
+import fs from 'node:fs';
+
+export interface SandboxParts {
+  readonly host: SandboxHost;
+  readonly cgroups: CgroupDriver;
+  readonly boxes: BoxFactory;
+  readonly slots: SlotPool;
+}
+
+/**
+ * The contract every Sandbox adapter meets, run against the real thing with C programs:
+ * exact exit status, measurement, limits and isolation.
+ */
+export function sandboxContract(name: string, uidBase: number, make: (parts: SandboxParts) => Sandbox): void {
+describe(name, () => {
+const NATIVE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../native');
+const SANDBOX_DIR = `/run/verdict-test-sandbox-${process.pid}`;
+const UID_BASE = uidBase;
+const LIMITS: SandboxLimits = { cpuTimeMs: 5000, wallTimeMs: 10000, memoryKb: 262144, processes: 32, outputKb: 1024, fileSizeKb: 1024, stackKb: 8192 };
+
+let cgroups: CgroupDriver;
+let sandbox: Sandbox;
+let boxes: BoxFactory;
+let slots: SlotPool;
+
+before(async () => {
+  cgroups = createCgroupDriver('auto', 'verdict-test');
+  await cgroups.init();
+  const host = prepareHost({ sandboxDir: SANDBOX_DIR, nativeDir: NATIVE_DIR, tmpSizeKb: 16384 });
+  boxes = new BoxFactory(path.join(SANDBOX_DIR, 'boxes'));
+  boxes.init();
+  slots = new SlotPool(1, UID_BASE, path.join(SANDBOX_DIR, 'cache'));
+  sandbox = make({ host, cgroups, boxes, slots });
+});
+
+after(async () => {
+  await sandbox.close?.();
+  boxes.close();
+  await cgroups.close();
+  fs.rmSync(SANDBOX_DIR, { recursive: true, force: true });
+  assert.deepEqual(processesOfUids(UID_BASE, 1), []);
+  assert.deepEqual(runCgroupsLeft('verdict-test'), []);
+});
+
+/** Compiles `source` with gcc inside the sandbox, then runs it there. */
+async function runC(source: string, limits: Partial<SandboxLimits> = {}, stdin = ''): Promise<RunOutcome> {
+  return slots.with(async (slot: Slot) => {
+    const box: Box = boxes.create(slot, [{ name: 'main.c', content: Buffer.from(source) }]);
+    try {
+      const env = { PATH: '/usr/bin:/bin', HOME: '/box' };
+      const compiled = await sandbox.run({
+        slot, boxDir: box.dir, argv: ['/usr/bin/gcc', '-O1', '-pthread', '-o', 'main', 'main.c'], env, stdin: Buffer.alloc(0),
+        limits: { ...LIMITS, processes: 64, fileSizeKb: 65536 },
+      });
+      assert.equal(compiled.exitCode, 0, compiled.stderr.toString());
+      return await sandbox.run({ slot, boxDir: box.dir, argv: ['/box/main'], env, stdin: Buffer.from(stdin), limits: { ...LIMITS, ...limits } });
+    } finally {
+      await box.remove();
+    }
+  });
+}
+
+describe('exit status is exact', () => {
+  test('exit(137) is exit code 137, not a kill', async () => {
+    const r = await runC('#include <stdlib.h>\nint main(void){ exit(137); }');
+    assert.equal(r.exitCode, 137);
+    assert.equal(r.signal, null);
+    assert.equal(r.limitExceeded, null);
+  });
+
+  test('a program killed by SIGKILL reports the signal', async () => {
+    const r = await runC('#include <signal.h>\n#include <unistd.h>\nint main(void){ kill(getpid(), SIGKILL); return 0; }');
+    assert.equal(r.exitCode, null);
+    assert.equal(r.signal, 'SIGKILL');
+    assert.equal(r.limitExceeded, null);
+  });
+
+  test('SIGSEGV is named', async () => {
+    const r = await runC('int main(void){ volatile int *p = 0; return *p; }');
+    assert.equal(r.signal, 'SIGSEGV');
+  });
+});
+
+describe('measurement', () => {
+  test('1.0 s of CPU is reported as 1.0 s within 10%', async () => {
+    const r = await runC(`#include <time.h>
+int main(void){ struct timespec t; volatile unsigned long x = 0;
+  do { for (int i = 0; i < 100000; i++) x++; clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t); } while (t.tv_sec < 1);
+  return 0; }`);
+    assert.equal(r.exitCode, 0);
+    assert.ok(Math.abs(r.cpuTimeMs - 1000) <= 100, `cpu ${r.cpuTimeMs} ms`);
+  });
+
+  test('touching 100 MB is reported as 100 MB within 10%', async () => {
+    const r = await runC(`#include <stdlib.h>
+int main(void){ size_t n = 100u << 20; volatile char *p = malloc(n); for (size_t i = 0; i < n; i += 4096) p[i] = 1; return p[4096] - 1; }`);
+    assert.equal(r.exitCode, 0);
+    assert.ok(Math.abs(r.memoryKb - 102400) <= 10240, `memory ${r.memoryKb} KiB`);
+  });
+
+  test('two spinning threads report more CPU than wall time', async () => {
+    const r = await runC(`#include <pthread.h>
+#include <time.h>
+static void *spin(void *a){ struct timespec t; volatile unsigned long x = 0; (void)a;
+  do { for (int i = 0; i < 100000; i++) x++; clock_gettime(CLOCK_MONOTONIC, &t); } while (t.tv_sec < *(long *)a);
+  return 0; }
+int main(void){ struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); static long until; until = t.tv_sec + 2;
+  pthread_t a, b; pthread_create(&a, 0, spin, &until); pthread_create(&b, 0, spin, &until);
+  pthread_join(a, 0); pthread_join(b, 0); return 0; }`);
+    assert.equal(r.exitCode, 0);
+    assert.ok(r.cpuTimeMs > r.wallTimeMs * 1.3, `cpu ${r.cpuTimeMs} ms, wall ${r.wallTimeMs} ms`);
+  });
+
+  test('a sleep past the wall limit is stopped within the limit plus 0.5 s', async () => {
+    const r = await runC('#include <unistd.h>\nint main(void){ sleep(30); return 0; }', { wallTimeMs: 1000 });
+    assert.equal(r.limitExceeded, 'wall');
+    assert.ok(r.wallTimeMs >= 1000 && r.wallTimeMs <= 1500, `wall ${r.wallTimeMs} ms`);
+  });
+});
+
+describe('limits', () => {
+  test('CPU limit stops a spinning program', async () => {
+    const r = await runC('int main(void){ volatile unsigned long x = 0; for (;;) x++; }', { cpuTimeMs: 500 });
+    assert.equal(r.limitExceeded, 'cpu');
+  });
+
+  test('memory limit stops an allocation and is reported as memory', async () => {
+    const r = await runC('#include <stdlib.h>\nint main(void){ size_t n = 256u << 20; volatile char *p = malloc(n); for (size_t i = 0; i < n; i += 4096) p[i] = 1; return p[4096]; }', { memoryKb: 32768 });
+    assert.equal(r.limitExceeded, 'memory');
+  });
+
+  test('a file over the size limit is SIGXFSZ, reported as file size', async () => {
+    const r = await runC('#include <stdio.h>\nint main(void){ FILE *f = fopen("big", "w"); for (int i = 0; i < 1 << 20; i++) fputs("0123456789", f); fclose(f); return 0; }', { fileSizeKb: 64 });
+    assert.equal(r.signal, 'SIGXFSZ');
+    assert.equal(r.limitExceeded, 'file_size');
+  });
+
+  test('a fork bomb is contained by the process limit and nothing survives it', async () => {
+    const r = await runC('#include <unistd.h>\nint main(void){ for (;;) fork(); }', { wallTimeMs: 2000, processes: 16 });
+    assert.equal(r.limitExceeded, 'wall');
+    // A warm sandbox's zygote (and the bwrap holding it) stays between runs by design.
+    assert.deepEqual(processesOfUids(UID_BASE, 1, /\/\.verdict\/zygote/), []);
+  });
+
+  test('output over the limit stops the program and keeps the first bytes', async () => {
+    const r = await runC('#include <stdio.h>\nint main(void){ for (;;) puts("yes"); }', { outputKb: 8 });
+    assert.equal(r.limitExceeded, 'output');
+    assert.equal(r.stdout.length, 8192);
+  });
+});
+
+describe('isolation', () => {
+  test('denied syscalls fail inside: EPERM or ENOSYS', async () => {
+    const r = await runC(`#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <sys/syscall.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <sched.h>
+int main(void){
+  printf("ptrace %d\\n", syscall(SYS_ptrace, 0, 0, 0, 0) < 0 ? errno : 0);
+  printf("unshare %d\\n", syscall(SYS_unshare, CLONE_NEWUSER) < 0 ? errno : 0);
+  printf("mount %d\\n", syscall(SYS_mount, "none", "/tmp", "tmpfs", 0, 0) < 0 ? errno : 0);
+  printf("keyctl %d\\n", syscall(SYS_keyctl, 0, 0, 0, 0, 0) < 0 ? errno : 0);
+  printf("bpf %d\\n", syscall(SYS_bpf, 0, 0, 0) < 0 ? errno : 0);
+  printf("clone3 %d\\n", syscall(SYS_clone3, 0, 0) < 0 ? errno : 0);
+  printf("io_uring %d\\n", syscall(SYS_io_uring_setup, 1, 0) < 0 ? errno : 0);
+  printf("vsock %d\\n", socket(40, SOCK_STREAM, 0) < 0 ? errno : 0);
+  printf("clone_newns %d\\n", syscall(SYS_clone, CLONE_NEWNS | 17, 0, 0, 0, 0) < 0 ? errno : 0);
+  return 0; }`);
+    assert.equal(r.exitCode, 0, r.stderr.toString());
+    const got = Object.fromEntries(r.stdout.toString().trim().split('\n').map((l) => l.split(' ')).map(([k, v]) => [k, Number(v)]));
+    assert.deepEqual(got, { ptrace: 1, unshare: 1, mount: 1, keyctl: 1, bpf: 1, clone3: 38, io_uring: 38, vsock: 1, clone_newns: 1 });
+  });
+
+  test('runs as an unprivileged uid with no capabilities and no host secrets', async () => {
+    const r = await runC(`#include <stdio.h>
+#include <unistd.h>
+#include <stdlib.h>
+int main(void){
+  printf("uid=%d\\n", getuid());
+  printf("shadow=%s\\n", fopen("/etc/shadow", "r") ? "readable" : "no");
+  printf("env=%s\\n", getenv("PATH") ? "PATH-only" : "none");
+  FILE *s = fopen("/proc/self/status", "r"); char line[256];
+  while (fgets(line, sizeof line, s)) if (line[0] == 'C' && line[1] == 'a' && line[2] == 'p' && line[3] == 'E') fputs(line, stdout);
+  return 0; }`);
+    const out = r.stdout.toString();
+    assert.match(out, /uid=1000/);
+    assert.match(out, /shadow=no/);
+    assert.match(out, /CapEff:\s+0+\n/);
+  });
+
+  test('the host loopback is unreachable', async () => {
+    const server = net.createServer((c) => c.end('secret'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    try {
+      const r = await runC(`#include <stdio.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+int main(void){ int s = socket(AF_INET, SOCK_STREAM, 0); struct sockaddr_in a; memset(&a, 0, sizeof a);
+  a.sin_family = AF_INET; a.sin_port = htons(${port}); a.sin_addr.s_addr = htonl(0x7f000001);
+  puts(connect(s, (struct sockaddr *)&a, sizeof a) == 0 ? "connected" : "refused"); return 0; }`);
+      assert.equal(r.stdout.toString().trim(), 'refused');
+    } finally {
+      server.close();
+    }
+  });
+});
+});
+}
