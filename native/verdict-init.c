@@ -96,10 +96,15 @@ int main(int argc, char **argv) {
   signal(SIGXCPU, SIG_IGN);
   signal(SIGXFSZ, SIG_IGN);
 
+  /* As pid 1 we also inherit every orphan of the program; reap them all, stop at our child. */
   int wstatus = 0;
   for (;;) {
-    pid_t r = waitpid(child, &wstatus, 0);
-    if (r == child) break;
+    int st = 0;
+    pid_t r = waitpid(-1, &st, 0);
+    if (r == child) {
+      wstatus = st;
+      break;
+    }
     if (r < 0 && errno != EINTR) {
       perror("verdict-init: waitpid");
       return 126;

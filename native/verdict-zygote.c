@@ -37,6 +37,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -104,6 +105,21 @@ static void fail(int evfd, const char *id, const char *what) {
   _exit(120);
 }
 
+/* A bind remount must repeat the flags the mount already has: those inherited from a more
+ * privileged namespace are locked, and leaving one out is refused with EPERM. */
+static int remount_readonly(const char *path) {
+  struct statvfs st;
+  if (statvfs(path, &st) != 0) return -1;
+  unsigned long flags = MS_BIND | MS_REMOUNT | MS_RDONLY;
+  if (st.f_flag & ST_NOSUID) flags |= MS_NOSUID;
+  if (st.f_flag & ST_NODEV) flags |= MS_NODEV;
+  if (st.f_flag & ST_NOEXEC) flags |= MS_NOEXEC;
+  if (st.f_flag & ST_NOATIME) flags |= MS_NOATIME;
+  if (st.f_flag & ST_NODIRATIME) flags |= MS_NODIRATIME;
+  if (st.f_flag & ST_RELATIME) flags |= MS_RELATIME;
+  return mount(NULL, path, NULL, flags, NULL);
+}
+
 /* mkdir -p: mount points of extra mounts (e.g. /cache/go-build) live in the run's own root. */
 static void make_dirs(const char *path) {
   char buf[512];
@@ -149,8 +165,12 @@ static int run_init(void *arg) {
   char opts[64];
   snprintf(opts, sizeof opts, "size=%lu,mode=1777", q->tmp_bytes);
   if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, opts) != 0) fail(evfd, q->id, "mount /tmp");
-  mkdir("/dev/shm", 01777);
   if (mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, opts) != 0) fail(evfd, q->id, "mount /dev/shm");
+  /* /dev is one tmpfs shared by every run of the slot: read-only in this run's namespace, so
+   * nothing can be left there for the next run. (The zygote's root is read-only already.) */
+  if (remount_readonly("/dev") != 0) fail(evfd, q->id, "remount /dev read-only");
+  /* Extra mounts (compiler caches) live under a fresh /cache of this run's own. */
+  if (mount("tmpfs", "/cache", "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0755") != 0) fail(evfd, q->id, "mount /cache");
   char box[512];
   snprintf(box, sizeof box, "/.verdict/boxes/%s", q->box);
   if (mount(box, "/box", NULL, MS_BIND, NULL) != 0) fail(evfd, q->id, "bind /box");

@@ -12,7 +12,7 @@ export interface SandboxLimits {
   readonly stackKb: number;
 }
 
-/** A host path made visible inside the sandbox. */
+/** A host path made visible inside the sandbox, at a target under /cache. */
 export interface Mount {
   readonly source: string;
   readonly target: string;

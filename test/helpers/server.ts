@@ -65,6 +65,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<TestServer>
       logs.push(line);
       try {
         const entry = JSON.parse(line) as { msg?: string; url?: string };
+        if (entry.msg === 'language unavailable') process.stderr.write(`test server: ${line}\n`);
         if (entry.msg === 'verdict standalone ready' && entry.url) {
           clearTimeout(timer);
           resolve(entry.url);

@@ -56,6 +56,12 @@ export function buildBwrapArgs(input: BwrapArgsInput): string[] {
   );
   for (const m of input.mounts) args.push(m.writable ? '--bind' : '--ro-bind', m.source, m.target);
   args.push(
+    // Nothing outside /box, /tmp and /dev is writable, as in the warm sandbox.
+    '--remount-ro', '/',
+    // The helper is the namespace's init: a program's kill(-1) cannot reach it (init only gets
+    // signals it handles), so the exact exit status always comes back. It is the program that
+    // must not be init, and it is not: it is the helper's child.
+    '--as-pid-1',
     '--chdir', '/box',
     '--seccomp', String(input.seccompFd),
     '--json-status-fd', String(input.statusFd),

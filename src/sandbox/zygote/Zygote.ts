@@ -75,7 +75,9 @@ export class Zygote {
     for (const link of host.layout.symlinks) args.push('--symlink', link.target, link.path);
     for (const p of host.layout.readOnly) args.push('--ro-bind', p, p);
     args.push(
-      '--proc', '/proc', '--dev', '/dev', '--dir', '/tmp', '--dir', '/box',
+      '--proc', '/proc', '--dev', '/dev', '--dir', '/tmp', '--dir', '/box', '--dir', '/cache',
+      // Mount points every run covers with its own filesystem (see verdict-zygote.c).
+      '--dir', '/dev/shm',
       '--ro-bind', path.join(host.etcDir, 'passwd'), '/etc/passwd',
       '--ro-bind', path.join(host.etcDir, 'group'), '/etc/group',
       '--tmpfs', '/.verdict',
@@ -83,6 +85,9 @@ export class Zygote {
       '--bind', opts.boxesDir, '/.verdict/boxes',
       '--bind', opts.cacheDir, '/.verdict/cache',
       '--bind', opts.ioDir, '/.verdict/io',
+      // The root tmpfs is shared by every run of the slot: read-only, so no run can plant
+      // anything (an /etc/ld.so.preload, say) for the next.
+      '--remount-ro', '/',
       '--chdir', '/', '--', '/.verdict/zygote',
     );
     const proc = spawn(host.bwrapPath, args, { uid: slot.uid, gid: slot.gid, env: {}, detached: true, stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });

@@ -104,6 +104,7 @@ export class ZygoteSandbox implements Sandbox {
       if (m.source.startsWith(`${request.boxDir}/`)) source = `/.verdict/boxes/${path.basename(request.boxDir)}/${m.source.slice(request.boxDir.length + 1)}`;
       else if (m.source.startsWith(`${cacheDir}/`)) source = `/.verdict/cache/${m.source.slice(cacheDir.length + 1)}`;
       else throw new SandboxSetupFailed(`mount source ${m.source} is neither in the run's box nor in the slot's cache`);
+      if (!m.target.startsWith('/cache/')) throw new SandboxSetupFailed(`mount target ${m.target} must be under /cache`);
       out.push(source, m.target, m.writable ? '1' : '0');
     }
     return out;
