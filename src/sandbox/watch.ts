@@ -1,6 +1,7 @@
 import os from 'node:os';
 import type { RunCgroup } from './cgroup/Cgroup.js';
-import type { LimitExceeded, SandboxLimits } from './Sandbox.js';
+import type { LimitExceeded, RunOutcome, SandboxLimits } from './Sandbox.js';
+import { SandboxSetupFailed } from './errors.js';
 
 const SIGNAL_NAMES = new Map<number, string>(Object.entries(os.constants.signals).map(([name, num]) => [num, name]));
 
@@ -93,4 +94,36 @@ export function firstLimit(stopReason: LimitExceeded | null, cpuOver: boolean, o
   if (stopReason === 'output') return 'output';
   if (signal === 'SIGXFSZ') return 'file_size';
   return null;
+}
+
+/**
+ * The outcome of a finished run, from what the sandbox saw and what the cgroup measured. Throws
+ * SandboxSetupFailed when the cgroup cannot be read: never blame the program for that.
+ */
+export function buildOutcome(args: {
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  readonly stopReason: LimitExceeded | null;
+  readonly wallTimeMs: number;
+  readonly output: OutputCollector;
+  readonly cgroup: RunCgroup;
+  readonly limits: SandboxLimits;
+}): RunOutcome {
+  let usage;
+  try {
+    usage = args.cgroup.usage();
+  } catch (e) {
+    throw new SandboxSetupFailed(`cannot read the run's cgroup: ${(e as Error).message}`, e);
+  }
+  const cpuTimeMs = usage.cpuUsageUs / 1000;
+  const { signal } = args;
+  return {
+    exitCode: args.exitCode,
+    signal,
+    cpuTimeMs: Math.round(cpuTimeMs),
+    wallTimeMs: Math.round(args.wallTimeMs),
+    memoryKb: Math.round(usage.memoryPeakBytes / 1024),
+    ...args.output.result(),
+    limitExceeded: firstLimit(args.stopReason, cpuTimeMs > args.limits.cpuTimeMs || signal === 'SIGXCPU', usage.oomKilled, signal),
+  };
 }

@@ -3,7 +3,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { RunCgroup } from '../cgroup/Cgroup.js';
 import type { LimitExceeded, RunOutcome, SandboxLimits } from '../Sandbox.js';
 import { SandboxSetupFailed } from '../errors.js';
-import { LimitWatch, OutputCollector, firstLimit, signalName } from '../watch.js';
+import { LimitWatch, OutputCollector, buildOutcome, signalName } from '../watch.js';
 
 /** fds as the bwrap process sees them (Node's stdio array index = fd number). */
 export const STATUS_FD = 3;
@@ -104,24 +104,12 @@ export function execute(input: ExecutionInput): Promise<RunOutcome> {
         reject(new SandboxSetupFailed(setupError ?? `bwrap failed before the program started (exit ${code ?? sig}): ${said || 'no message'}`));
         return;
       }
-      let usage;
-      try {
-        usage = cgroup.usage();
-      } catch (e) {
-        reject(new SandboxSetupFailed(`cannot read the run's cgroup: ${(e as Error).message}`, e));
-        return;
-      }
       const { exitCode, signal } = exitStatus(initText, code, sig, stopReason !== null);
-      const cpuTimeMs = usage.cpuUsageUs / 1000;
-      resolve({
-        exitCode,
-        signal,
-        cpuTimeMs: Math.round(cpuTimeMs),
-        wallTimeMs: Math.round(wallTimeMs),
-        memoryKb: Math.round(usage.memoryPeakBytes / 1024),
-        ...output.result(),
-        limitExceeded: firstLimit(stopReason, cpuTimeMs > limits.cpuTimeMs || signal === 'SIGXCPU', usage.oomKilled, signal),
-      });
+      try {
+        resolve(buildOutcome({ exitCode, signal, stopReason, wallTimeMs, output, cgroup, limits }));
+      } catch (e) {
+        reject(e);
+      }
     });
   });
 }

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import type { CgroupFs } from './Cgroup.js';
+import { CgroupFailed } from '../errors.js';
 
 /** The real cgroupfs. Writes are single write(2) calls: the kernel parses each one as a command. */
 export const nodeCgroupFs: CgroupFs = {
@@ -35,4 +36,42 @@ export function instanceDirName(pid: number): string {
 export function ownerPid(dirName: string): number | null {
   const m = /^i-(\d+)$/.exec(dirName);
   return m ? Number(m[1]) : null;
+}
+
+/** The pids in a cgroup (empty if it is gone). */
+export function cgroupProcs(cgfs: CgroupFs, dir: string): number[] {
+  try {
+    return cgfs.read(`${dir}/cgroup.procs`).split('\n').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+export function killPid(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    /* already gone */
+  }
+}
+
+/**
+ * Removes a cgroup, calling `killAll` while it still has processes. rmdir fails with EBUSY while
+ * a killed task is being reaped, so it is retried with a short, growing pause, for about 5 s.
+ */
+export async function removeCgroup(cgfs: CgroupFs, dir: string, killAll: () => void): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    if (!cgfs.exists(dir)) return;
+    if (cgroupProcs(cgfs, dir).length > 0) killAll();
+    try {
+      await cgfs.rmdirAsync(dir);
+      return;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return;
+      if (code !== 'EBUSY') throw new CgroupFailed(`cannot remove cgroup ${dir}: ${(err as Error).message}`, err);
+    }
+    await sleepMs(Math.min(50, 1 + attempt));
+  }
+  throw new CgroupFailed(`cgroup ${dir} still has processes after 5 s`);
 }

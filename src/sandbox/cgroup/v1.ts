@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { CgroupDriver, CgroupFs, CgroupLimits, CgroupUsage, RunCgroup } from './Cgroup.js';
-import { instanceDirName, ownerPid, pidAlive, sleepMs } from './fs.js';
+import { cgroupProcs, instanceDirName, killPid, ownerPid, pidAlive, removeCgroup } from './fs.js';
 import { CgroupFailed } from '../errors.js';
 
 /** The v1 controllers a run needs; each is a separate hierarchy under the mount. */
@@ -109,51 +109,17 @@ class V1RunCgroup implements RunCgroup {
   }
 }
 
-function procs(fs: CgroupFs, dir: string): number[] {
-  try {
-    return fs.read(path.join(dir, 'cgroup.procs')).split('\n').filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
-
 /** Freeze first so nothing can fork between reading the pid list and killing it. */
 async function killV1(fs: CgroupFs, freezerDir: string): Promise<void> {
-  if (procs(fs, freezerDir).length === 0) return;
+  if (cgroupProcs(fs, freezerDir).length === 0) return;
   const state = path.join(freezerDir, 'freezer.state');
   fs.write(state, 'FROZEN');
-  for (const pid of procs(fs, freezerDir)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      /* already gone */
-    }
-  }
+  for (const pid of cgroupProcs(fs, freezerDir)) killPid(pid);
   fs.write(state, 'THAWED');
 }
 
-/** rmdir fails with EBUSY while a killed task is still being reaped; retry for a bounded time. */
-async function removeV1(fs: CgroupFs, dir: string): Promise<void> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    if (!fs.exists(dir)) return;
-    for (const pid of procs(fs, dir)) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }
-    try {
-      await fs.rmdirAsync(dir);
-      return;
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return;
-      if (code !== 'EBUSY') throw new CgroupFailed(`cannot remove cgroup ${dir}: ${(err as Error).message}`, err);
-    }
-    await sleepMs(Math.min(50, 1 + attempt));
-  }
-  throw new CgroupFailed(`cgroup ${dir} still has processes after 5 s`);
+function removeV1(fs: CgroupFs, dir: string): Promise<void> {
+  return removeCgroup(fs, dir, () => cgroupProcs(fs, dir).forEach(killPid));
 }
 
 function tryRmdir(fs: CgroupFs, dir: string): void {

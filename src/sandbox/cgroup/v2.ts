@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { CgroupDriver, CgroupFs, CgroupLimits, CgroupUsage, RunCgroup } from './Cgroup.js';
-import { instanceDirName, ownerPid, pidAlive, sleepMs } from './fs.js';
+import { cgroupProcs, instanceDirName, killPid, ownerPid, pidAlive, removeCgroup } from './fs.js';
 import { CgroupFailed } from '../errors.js';
 
 const CONTROLLERS = ['memory', 'pids', 'cpu'];
@@ -30,7 +30,7 @@ export class V2CgroupDriver implements CgroupDriver {
   async init(): Promise<void> {
     const base = path.join(this.mount, this.basePath);
     try {
-      const own = readProcs(this.fs, base);
+      const own = cgroupProcs(this.fs, base);
       if (own.length > 0) {
         const leaf = path.join(base, 'service');
         this.fs.mkdir(leaf);
@@ -137,13 +137,6 @@ class V2RunCgroup implements RunCgroup {
   }
 }
 
-function readProcs(fs: CgroupFs, dir: string): number[] {
-  try {
-    return fs.read(path.join(dir, 'cgroup.procs')).split('\n').filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
 
 function enableControllers(fs: CgroupFs, dir: string): void {
   const available = fs.read(path.join(dir, 'cgroup.controllers')).trim().split(/\s+/);
@@ -154,31 +147,10 @@ function enableControllers(fs: CgroupFs, dir: string): void {
 }
 
 /** cgroup.kill (kernel 5.14+) kills every process atomically, including ones forking meanwhile. */
-async function killAndRemoveV2(fs: CgroupFs, dir: string): Promise<void> {
-  if (!fs.exists(dir)) return;
+function killAndRemoveV2(fs: CgroupFs, dir: string): Promise<void> {
   const killFile = path.join(dir, 'cgroup.kill');
-  for (let attempt = 0; attempt < 200; attempt++) {
-    if (readProcs(fs, dir).length > 0) {
-      if (fs.exists(killFile)) fs.write(killFile, '1');
-      else for (const pid of readProcs(fs, dir)) tryKill(pid);
-    }
-    try {
-      await fs.rmdirAsync(dir);
-      return;
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return;
-      if (code !== 'EBUSY') throw new CgroupFailed(`cannot remove cgroup ${dir}: ${(err as Error).message}`, err);
-    }
-    await sleepMs(Math.min(50, 1 + attempt));
-  }
-  throw new CgroupFailed(`cgroup ${dir} still has processes after 5 s`);
-}
-
-function tryKill(pid: number): void {
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    /* already gone */
-  }
+  return removeCgroup(fs, dir, () => {
+    if (fs.exists(killFile)) fs.write(killFile, '1');
+    else cgroupProcs(fs, dir).forEach(killPid);
+  });
 }

@@ -7,7 +7,7 @@ import { SandboxSetupFailed } from '../errors.js';
 import { makeSearchableDir, type SandboxHost } from '../host.js';
 import { instanceDirName, ownerPid, pidAlive } from '../cgroup/fs.js';
 import type { LimitExceeded, Mount, RunOutcome, RunRequest, Sandbox, Slot } from '../Sandbox.js';
-import { LimitWatch, OutputCollector, firstLimit, signalName } from '../watch.js';
+import { LimitWatch, OutputCollector, buildOutcome, signalName } from '../watch.js';
 import type { ZygoteEvent } from './protocol.js';
 import { Zygote, type RunListener } from './Zygote.js';
 
@@ -165,25 +165,13 @@ export class ZygoteSandbox implements Sandbox {
           reject(new SandboxSetupFailed(setupError ?? `the run ended without a status: ${output.result().stderr.toString('utf8').slice(0, 300)}`));
           return;
         }
-        let usage;
-        try {
-          usage = cgroup.usage();
-        } catch (e) {
-          reject(new SandboxSetupFailed(`cannot read the run's cgroup: ${(e as Error).message}`, e));
-          return;
-        }
         const exitCode = status?.exitCode ?? null;
         const signal = status?.signal != null ? signalName(status.signal) : status === null ? 'SIGKILL' : null;
-        const cpuTimeMs = usage.cpuUsageUs / 1000;
-        resolve({
-          exitCode,
-          signal,
-          cpuTimeMs: Math.round(cpuTimeMs),
-          wallTimeMs: Math.round(wallTimeMs),
-          memoryKb: Math.round(usage.memoryPeakBytes / 1024),
-          ...output.result(),
-          limitExceeded: firstLimit(stopReason, cpuTimeMs > limits.cpuTimeMs || signal === 'SIGXCPU', usage.oomKilled, signal),
-        });
+        try {
+          resolve(buildOutcome({ exitCode, signal, stopReason, wallTimeMs, output, cgroup, limits }));
+        } catch (e) {
+          reject(e);
+        }
       };
 
       /** Done once the init is reaped and every stdio stream it opened is drained. */
