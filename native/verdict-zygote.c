@@ -181,9 +181,12 @@ static int run_init(void *arg) {
     unsigned long flags = MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV | (q->mrw[i] ? 0 : MS_RDONLY);
     if (mount(NULL, q->mdst[i], NULL, flags, NULL) != 0) fail(evfd, q->id, "remount bind");
   }
+  /* Three connections, not one for stdin and stdout: the service's write of stdin may fail
+   * (the program already exited), and a failed write must not discard unread output. */
+  int in = connect_stream(q->id, 'i');
   int out = connect_stream(q->id, 'o');
   int err = connect_stream(q->id, 'e');
-  if (out < 0 || err < 0) fail(evfd, q->id, "connect stdio");
+  if (in < 0 || out < 0 || err < 0) fail(evfd, q->id, "connect stdio");
   /* The boxes of other runs, the caches and the service's socket vanish from this namespace.
    * They cannot be unmounted (bwrap's nested user namespace locks inherited mounts), so an
    * empty read-only tmpfs covers them; the program has no capability to remove it. */
@@ -209,7 +212,7 @@ static int run_init(void *arg) {
   pid_t child = fork();
   if (child < 0) fail(evfd, q->id, "fork");
   if (child == 0) {
-    if (dup2(out, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0) _exit(126);
+    if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0) _exit(126);
     struct sock_fprog prog = {filter_len, filter};
     if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) != 0) _exit(126);
     syscall(SYS_close_range, 3, ~0U, 0);
@@ -217,6 +220,7 @@ static int run_init(void *arg) {
     dprintf(2, "verdict: cannot execute %s: %s\n", q->argv[0], strerror(errno));
     _exit(127);
   }
+  close(in);
   close(out);
   close(err);
   close(0);

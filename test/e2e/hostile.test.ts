@@ -292,3 +292,28 @@ int main(void){
 });
 });
 }
+
+describe('runtimes under the seccomp filter', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer({ slots: 2 });
+  });
+  after(async () => {
+    assert.equal(await server.stop(), 0);
+    removeServerDirs(server);
+  });
+  const cases: Array<[string, string, string]> = [
+    ['java', 'public class Threads {\n  public static void main(String[] a) throws Exception {\n    Thread[] ts = new Thread[8];\n    long[] sums = new long[8];\n    for (int i = 0; i < 8; i++) { final int k = i; ts[i] = new Thread(() -> { for (int j = 0; j < 1000000; j++) sums[k] += j % 7; }); ts[i].start(); }\n    long total = 0;\n    for (int i = 0; i < 8; i++) { ts[i].join(); total += sums[i]; }\n    System.out.println("threads " + total);\n  }\n}\n', 'threads 23999976\n'],
+    ['go', 'package main\n\nimport (\n\t"fmt"\n\t"sync"\n)\n\nfunc main() {\n\tvar wg sync.WaitGroup\n\tsums := make([]int, 8)\n\tfor i := 0; i < 8; i++ {\n\t\twg.Add(1)\n\t\tgo func(k int) {\n\t\t\tdefer wg.Done()\n\t\t\tfor j := 0; j < 1000000; j++ {\n\t\t\t\tsums[k] += j % 7\n\t\t\t}\n\t\t}(i)\n\t}\n\twg.Wait()\n\ttotal := 0\n\tfor _, s := range sums {\n\t\ttotal += s\n\t}\n\tfmt.Println("threads", total)\n}\n', 'threads 23999976\n'],
+    ['rust', 'fn main() {\n    let hs: Vec<_> = (0..8).map(|_| std::thread::spawn(|| (0..1000000u64).map(|j| j % 7).sum::<u64>())).collect();\n    let total: u64 = hs.into_iter().map(|h| h.join().unwrap()).sum();\n    println!("threads {}", total);\n}\n', 'threads 23999976\n'],
+    ['javascript', 'const { execSync } = require("child_process");\nconst { Worker } = require("worker_threads");\nconst w = new Worker("require(\'worker_threads\').parentPort.postMessage(6 * 7)", { eval: true });\nw.on("message", (m) => { console.log("worker", m, execSync("/bin/echo child").toString().trim()); w.terminate(); });\n', 'worker 42 child\n'],
+    ['python', 'import subprocess, os, threading\nr = []\nt = threading.Thread(target=lambda: r.append(subprocess.run(["/bin/echo", "child"], capture_output=True).stdout.decode().strip()))\nt.start(); t.join()\npid = os.fork()\nif pid == 0:\n    os._exit(7)\n_, st = os.waitpid(pid, 0)\nprint(r[0], os.waitstatus_to_exitcode(st))\n', 'child 7\n'],
+  ];
+  for (const [language, source, expected] of cases) {
+    test(`${language}: threads, processes and children still work`, async () => {
+      const r = await request('POST', `${server.url}/v1/submissions?wait=true`, { language, source });
+      assert.equal(r.body.verdict, 'accepted', JSON.stringify(r.body));
+      assert.equal(r.body.stdout, expected);
+    });
+  }
+});

@@ -147,7 +147,7 @@ function enableControllers(fs: CgroupFs, dir: string): void {
 }
 
 /** cgroup.kill (kernel 5.14+) kills every process atomically, including ones forking meanwhile. */
-function killAndRemoveV2(fs: CgroupFs, dir: string): Promise<void> {
+export function killAndRemoveV2(fs: CgroupFs, dir: string): Promise<void> {
   const killFile = path.join(dir, 'cgroup.kill');
   return removeCgroup(fs, dir, () => {
     if (fs.exists(killFile)) fs.write(killFile, '1');

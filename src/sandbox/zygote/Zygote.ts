@@ -13,8 +13,8 @@ import { encodeCommand, parseEvent, type ZygoteEvent } from './protocol.js';
 /** Callbacks of one run, fed by the zygote's events and the run's stdio connections. */
 export interface RunListener {
   event(e: ZygoteEvent): void;
-  /** A stdio connection of the run arrived; returns where its data goes. */
-  stream(kind: 'o' | 'e', socket: net.Socket): (chunk: Buffer) => void;
+  /** A stdio connection of the run arrived (stdin, stdout or stderr); returns where its data goes. */
+  stream(kind: StreamKind, socket: net.Socket): (chunk: Buffer) => void;
   /** The zygote died: the run is gone with it. */
   lost(reason: string): void;
 }
@@ -32,6 +32,10 @@ export interface ZygoteOptions {
 }
 
 const HEADER_MAX_BYTES = 64;
+
+export type StreamKind = 'i' | 'o' | 'e';
+/** Every run connects stdin, stdout and stderr, in that order. */
+export const STREAMS_PER_RUN = 3;
 const READY_TIMEOUT_MS = 15_000;
 
 /**
@@ -174,7 +178,7 @@ export class Zygote {
       }
       const [id, kind] = header.subarray(0, nl).toString('utf8').split(' ');
       const listener = this.listeners.get(id);
-      if (!listener || (kind !== 'o' && kind !== 'e')) return void socket.destroy();
+      if (!listener || (kind !== 'i' && kind !== 'o' && kind !== 'e')) return void socket.destroy();
       sink = listener.stream(kind, socket);
       const rest = header.subarray(nl + 1);
       if (rest.length > 0) sink(rest);

@@ -9,7 +9,7 @@ import { instanceDirName, ownerPid, pidAlive } from '../cgroup/fs.js';
 import type { LimitExceeded, Mount, RunOutcome, RunRequest, Sandbox, Slot } from '../Sandbox.js';
 import { LimitWatch, OutputCollector, buildOutcome, signalName } from '../watch.js';
 import type { ZygoteEvent } from './protocol.js';
-import { Zygote, type RunListener } from './Zygote.js';
+import { STREAMS_PER_RUN, Zygote, type RunListener, type StreamKind } from './Zygote.js';
 
 export interface ZygoteSandboxOptions {
   readonly host: SandboxHost;
@@ -177,8 +177,8 @@ export class ZygoteSandbox implements Sandbox {
       /** Done once the init is reaped and every stdio stream it opened is drained. */
       const maybeFinish = (): void => {
         if (reapedAt === 0 || streamsOpen > 0) return;
-        // A run that reported its status had connected both streams before it ran anything.
-        if (status !== null && streamsSeen < 2) {
+        // A run that reported its status had connected every stream before it ran anything.
+        if (status !== null && streamsSeen < STREAMS_PER_RUN) {
           lateTimer ??= setTimeout(finish, LATE_STREAM_GRACE_MS);
           return;
         }
@@ -217,14 +217,17 @@ export class ZygoteSandbox implements Sandbox {
               return;
           }
         },
-        stream(kind: 'o' | 'e', socket: net.Socket) {
+        stream(kind: StreamKind, socket: net.Socket) {
           streamsSeen++;
           streamsOpen++;
           socket.on('close', () => {
             streamsOpen--;
             maybeFinish();
           });
-          if (kind === 'o') socket.end(request.stdin);
+          if (kind === 'i') {
+            socket.end(request.stdin);
+            return () => undefined;
+          }
           return kind === 'o' ? output.stdout : output.stderr;
         },
         lost(reason: string) {
