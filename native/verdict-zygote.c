@@ -163,7 +163,7 @@ static int run_init(void *arg) {
   if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) fail(evfd, q->id, "make mounts private");
   if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0) fail(evfd, q->id, "mount /proc");
   char opts[64];
-  snprintf(opts, sizeof opts, "size=%lu,mode=1777", q->tmp_bytes);
+  snprintf(opts, sizeof opts, "size=%lu,nr_inodes=16384,mode=1777", q->tmp_bytes);
   if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, opts) != 0) fail(evfd, q->id, "mount /tmp");
   if (mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, opts) != 0) fail(evfd, q->id, "mount /dev/shm");
   /* /dev is one tmpfs shared by every run of the slot: read-only in this run's namespace, so

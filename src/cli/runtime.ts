@@ -22,7 +22,7 @@ export async function createJudgeRuntime(config: Config, log: Logger, specs: rea
   const cgroups = createCgroupDriver(config.cgroupVersion, config.cgroupRoot);
   await cgroups.init();
   const host = prepareHost({ sandboxDir: config.sandboxDir, nativeDir: NATIVE_DIR, tmpSizeKb: config.tmpSizeKb });
-  const boxes = new BoxFactory(path.join(config.sandboxDir, 'boxes'));
+  const boxes = new BoxFactory(path.join(config.sandboxDir, 'boxes'), { sizeKb: config.boxSpaceKb, inodes: config.boxInodes });
   boxes.init();
   const slots = new SlotPool(config.slots, config.sandboxUidBase, path.join(config.sandboxDir, 'cache'));
   const sandbox: Sandbox =

@@ -37,6 +37,8 @@ export interface Config {
   readonly maxExpectedOutputKb: number;
   readonly maxFiles: number;
   readonly maxArgs: number;
+  readonly boxSpaceKb: number;
+  readonly boxInodes: number;
   readonly tmpSizeKb: number;
   readonly logLevel: string;
   readonly shutdownGraceMs: number;

@@ -102,6 +102,8 @@ function freeze(v: Record<string, Raw>): Config {
     maxExpectedOutputKb: v.maxExpectedOutputKb as number,
     maxFiles: v.maxFiles as number,
     maxArgs: v.maxArgs as number,
+    boxSpaceKb: v.boxSpaceKb as number,
+    boxInodes: v.boxInodes as number,
     tmpSizeKb: v.tmpSizeKb as number,
     logLevel: v.logLevel as string,
     shutdownGraceMs: v.shutdownGraceMs as number,

@@ -97,6 +97,21 @@ describe('memory and disk', () => {
     assert.match(r.stderr, /No space left on device/);
   });
 
+  test('running /box out of inodes gives ENOSPC inside, and the next run has room again', async () => {
+    const r = await run('python', 'import os\nn = 0\ntry:\n    while True:\n        open(f"f{n}", "w").close()\n        n += 1\nexcept OSError as e:\n    print(e.errno, n > 1000)\n', { limits: { memory_kb: 524288, wall_time_ms: 20000, cpu_time_ms: 15000 } });
+    assert.equal(r.verdict, 'accepted', JSON.stringify({ ...r, stdout: r.stdout.slice(0, 200) }));
+    assert.equal(r.stdout, '28 True\n');
+    const next = await run('python', 'open("x", "w").write("ok")\nprint(open("x").read())\n');
+    assert.equal(next.stdout, 'ok\n');
+  });
+
+  test('running /tmp out of inodes: ENOSPC at the inode cap (warm) or the memory limit (cold)', async () => {
+    const r = await run('python', 'import os\nn = 0\ntry:\n    while True:\n        open(f"/tmp/f{n}", "w").close()\n        n += 1\nexcept OSError as e:\n    print(e.errno, n > 1000)\n', { limits: { memory_kb: 65536, wall_time_ms: 20000, cpu_time_ms: 15000 } });
+    // bubblewrap cannot cap a tmpfs's inodes, but every inode is charged to the run's memory.
+    if (mode === 'warm') assert.equal(r.stdout, '28 True\n', JSON.stringify(r));
+    else assert.equal(r.verdict, 'memory_limit_exceeded', JSON.stringify(r));
+  });
+
   test('a huge file in /box is stopped by the file size limit (SIGXFSZ)', async () => {
     const r = await run('c', '#include <stdio.h>\nint main(void){ FILE *f = fopen("big", "w"); for (;;) fputs("0123456789abcdef", f); }', { limits: { file_size_kb: 1024 } });
     assert.equal(r.verdict, 'output_limit_exceeded', JSON.stringify(r));

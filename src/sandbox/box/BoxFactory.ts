@@ -1,5 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { SandboxUnavailable } from '../errors.js';
 import { pidAlive, instanceDirName, ownerPid } from '../cgroup/fs.js';
 import { makeSearchableDir } from '../host.js';
 import type { Slot } from '../Sandbox.js';
@@ -22,12 +24,27 @@ export interface Box {
  * program can redirect those writes; afterwards the service never writes into a box again, and
  * removal does not follow symlinks.
  */
+export interface BoxSpace {
+  /** Size of this instance's box file system (KiB). */
+  readonly sizeKb: number;
+  /** Files and directories it may hold. */
+  readonly inodes: number;
+}
+
 export class BoxFactory {
   /** This instance's directory; every box is a direct child of it. */
   readonly instanceDir: string;
   private seq = 0;
 
-  constructor(private readonly root: string) {
+  /**
+   * With `space`, the instance's boxes live on a tmpfs of their own, capped in size and inodes,
+   * so no program can fill the host file system the boxes would otherwise share (/run, say).
+   * Writes there are still charged to the writing run's memory limit.
+   */
+  constructor(
+    private readonly root: string,
+    private readonly space?: BoxSpace,
+  ) {
     this.instanceDir = path.join(root, instanceDirName(process.pid));
   }
 
@@ -37,10 +54,17 @@ export class BoxFactory {
     for (const name of fs.readdirSync(this.root)) {
       const owner = ownerPid(name);
       if (owner !== null && owner !== process.pid && !pidAlive(owner)) {
-        fs.rmSync(path.join(this.root, name), { recursive: true, force: true });
+        const dir = path.join(this.root, name);
+        if (isMountPoint(dir)) unmount(dir);
+        fs.rmSync(dir, { recursive: true, force: true });
       }
     }
     makeSearchableDir(this.instanceDir);
+    if (this.space && !isMountPoint(this.instanceDir)) {
+      const opts = `size=${this.space.sizeKb}k,nr_inodes=${this.space.inodes},mode=0711,nosuid,nodev`;
+      const r = spawnSync('mount', ['-t', 'tmpfs', '-o', opts, 'verdict-boxes', this.instanceDir], { encoding: 'utf8' });
+      if (r.status !== 0) throw new SandboxUnavailable(`cannot mount the box file system at ${this.instanceDir}: ${(r.stderr || r.error?.message || '').trim()}`);
+    }
   }
 
   create(slot: Slot, files: readonly BoxFile[]): Box {
@@ -67,6 +91,21 @@ export class BoxFactory {
   }
 
   close(): void {
+    if (isMountPoint(this.instanceDir)) unmount(this.instanceDir);
     fs.rmSync(this.instanceDir, { recursive: true, force: true });
   }
+}
+
+function isMountPoint(dir: string): boolean {
+  try {
+    return fs.statSync(dir).dev !== fs.statSync(path.dirname(dir)).dev;
+  } catch {
+    return false;
+  }
+}
+
+/** Lazy unmount: a sandbox of a dead instance may still hold it for a moment. */
+function unmount(dir: string): void {
+  const r = spawnSync('umount', ['-l', dir], { encoding: 'utf8' });
+  if (r.status !== 0) throw new SandboxUnavailable(`cannot unmount ${dir}: ${(r.stderr || r.error?.message || '').trim()}`);
 }
