@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   boxes.init();
   const slots = new SlotPool(CORES, 2_950_000, path.join(SANDBOX_DIR, 'cache'));
   const sandboxes: Array<[string, Sandbox]> = [
-    ['warm (zygote)', new ZygoteSandbox({ host, cgroups, boxesDir: boxes.instanceDir, slotCacheDir: (s) => slots.slotCacheRoot(s), onLog: () => undefined })],
+    ['warm (zygote)', new ZygoteSandbox({ host, cgroups, slotBoxesDir: (s) => boxes.slotDir(s), slotCacheDir: (s) => slots.slotCacheRoot(s), onLog: () => undefined, onError: (err) => console.error('cleanup failed', err) })],
     ['cold (bwrap per run)', new BwrapSandbox(host, cgroups)],
   ];
   const rows: string[] = [];
@@ -58,7 +58,7 @@ async function main(): Promise<void> {
       for (const [name, sandbox] of sandboxes) {
         const run = () =>
           slots.with(async (slot) => {
-            const box = boxes.create(slot, [{ name: 'main.py', content: Buffer.from('print(2 ** 10)\n') }]);
+            const box = await boxes.create(slot, [{ name: 'main.py', content: Buffer.from('print(2 ** 10)\n') }]);
             try {
               const out = await sandbox.run({ slot, boxDir: box.dir, argv: program.argv, env: { PATH: '/usr/bin:/bin' }, stdin: Buffer.alloc(0), limits: LIMITS });
               if (out.exitCode !== 0) throw new Error(`${name}: ${program.argv[0]} exited ${out.exitCode ?? out.signal}: ${out.stderr}`);
@@ -78,7 +78,7 @@ async function main(): Promise<void> {
     }
   } finally {
     for (const [, s] of sandboxes) await s.close?.();
-    boxes.close();
+    await boxes.close();
     await cgroups.close();
     fs.rmSync(SANDBOX_DIR, { recursive: true, force: true });
     fs.rmSync(dir, { recursive: true, force: true });

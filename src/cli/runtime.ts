@@ -30,11 +30,12 @@ export async function createJudgeRuntime(config: Config, log: Logger, specs: rea
       ? new ZygoteSandbox({
           host,
           cgroups,
-          boxesDir: boxes.instanceDir,
+          slotBoxesDir: (slot) => boxes.slotDir(slot),
           slotCacheDir: (slot) => slots.slotCacheRoot(slot),
           onLog: (slot, line) => log.warn({ slot: slot.index }, `zygote: ${line}`),
+          onError: (err) => log.error({ err }, 'cleanup after a run failed'),
         })
-      : new BwrapSandbox(host, cgroups);
+      : new BwrapSandbox(host, cgroups, (err) => log.error({ err }, 'cleanup after a run failed'));
   const compileLimits = {
     cpuTimeMs: config.compileLimits.cpuTimeMs.default,
     wallTimeMs: config.compileLimits.wallTimeMs.default,
@@ -56,7 +57,7 @@ export async function createJudgeRuntime(config: Config, log: Logger, specs: rea
     cgroups,
     async close() {
       await sandbox.close?.();
-      boxes.close();
+      await boxes.close();
       await cgroups.close();
     },
   };

@@ -41,12 +41,12 @@ export class Judge {
     return this.deps.slots.with(async (slot) => {
       let box: Box | null = null;
       try {
-        box = this.deps.boxes.create(slot, request.files);
+        box = await this.deps.boxes.create(slot, request.files);
         return await this.compileAndRun(language, request, slot, box);
       } catch (err) {
         return internalError(`the sandbox failed: ${(err as Error).message}`);
       } finally {
-        await box?.remove();
+        if (box) this.deps.boxes.removeLater(box);
       }
     });
   }

@@ -72,7 +72,7 @@ async function probeOne(spec: LanguageSpec, deps: ProbeDeps): Promise<Language |
   if (typeof tools === 'string') return { id: spec.id, reason: tools };
   try {
     return await deps.slots.with(async (slot) => {
-      const box = deps.boxes.create(slot, []);
+      const box = await deps.boxes.create(slot, []);
       try {
         const out = await deps.sandbox.run({
           slot,

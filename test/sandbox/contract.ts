@@ -14,6 +14,8 @@ export interface SandboxParts {
   readonly cgroups: CgroupDriver;
   readonly boxes: BoxFactory;
   readonly slots: SlotPool;
+  /** Failures of background cleanup; the contract asserts there were none. */
+  readonly onError: (err: unknown) => void;
 }
 
 /**
@@ -31,6 +33,7 @@ let cgroups: CgroupDriver;
 let sandbox: Sandbox;
 let boxes: BoxFactory;
 let slots: SlotPool;
+const cleanupErrors: unknown[] = [];
 
 before(async () => {
   cgroups = createCgroupDriver('auto', 'verdict-test');
@@ -39,12 +42,13 @@ before(async () => {
   boxes = new BoxFactory(path.join(SANDBOX_DIR, 'boxes'));
   boxes.init();
   slots = new SlotPool(1, UID_BASE, path.join(SANDBOX_DIR, 'cache'));
-  sandbox = make({ host, cgroups, boxes, slots });
+  sandbox = make({ host, cgroups, boxes, slots, onError: (err) => cleanupErrors.push(err) });
 });
 
 after(async () => {
   await sandbox.close?.();
-  boxes.close();
+  await boxes.close();
+  assert.deepEqual(cleanupErrors, [], 'every cgroup was removed');
   await cgroups.close();
   fs.rmSync(SANDBOX_DIR, { recursive: true, force: true });
   assert.deepEqual(processesOfUids(UID_BASE, 1), []);
@@ -54,7 +58,7 @@ after(async () => {
 /** Compiles `source` with gcc inside the sandbox, then runs it there. */
 async function runC(source: string, limits: Partial<SandboxLimits> = {}, stdin = ''): Promise<RunOutcome> {
   return slots.with(async (slot: Slot) => {
-    const box: Box = boxes.create(slot, [{ name: 'main.c', content: Buffer.from(source) }]);
+    const box: Box = await boxes.create(slot, [{ name: 'main.c', content: Buffer.from(source) }]);
     try {
       const env = { PATH: '/usr/bin:/bin', HOME: '/box' };
       const compiled = await sandbox.run({

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { CgroupDriver } from '../cgroup/Cgroup.js';
+import { BackgroundTasks } from '../background.js';
 import type { SandboxHost } from '../host.js';
 import type { RunOutcome, RunRequest, Sandbox } from '../Sandbox.js';
 import { buildBwrapArgs } from './args.js';
@@ -16,11 +17,19 @@ export const NOFILE_LIMIT = 1024;
  */
 export class BwrapSandbox implements Sandbox {
   private runSeq = 0;
+  private readonly cleanup: BackgroundTasks;
 
   constructor(
     private readonly host: SandboxHost,
     private readonly cgroups: CgroupDriver,
-  ) {}
+    onError: (err: unknown) => void = () => undefined,
+  ) {
+    this.cleanup = new BackgroundTasks(onError);
+  }
+
+  async close(): Promise<void> {
+    await this.cleanup.drain();
+  }
 
   async run(request: RunRequest): Promise<RunOutcome> {
     const { limits } = request;
@@ -67,7 +76,8 @@ export class BwrapSandbox implements Sandbox {
         cgroup,
       });
     } finally {
-      await cgroup.destroy();
+      // Every process of the run is dead or dying; removing its cgroup can happen after the result.
+      this.cleanup.track(cgroup.destroy());
     }
   }
 }

@@ -22,6 +22,8 @@ export class V2CgroupDriver implements CgroupDriver {
     rootName: string,
     private readonly fs: CgroupFs,
     private readonly pid: number = process.pid,
+    /** Move processes with a plain write (see fastCgroupMoves) instead of off the event loop. */
+    private readonly syncAttach = false,
   ) {
     this.rootDir = path.join(mount, basePath, rootName);
     this.instanceDir = path.join(this.rootDir, instanceDirName(pid));
@@ -84,7 +86,7 @@ export class V2CgroupDriver implements CgroupDriver {
       }
       throw new CgroupFailed(`cannot prepare cgroup ${dir}: ${(err as Error).message}`, err);
     }
-    return new V2RunCgroup(name, dir, this.fs);
+    return new V2RunCgroup(name, dir, this.fs, this.syncAttach);
   }
 
   async close(): Promise<void> {
@@ -104,12 +106,14 @@ class V2RunCgroup implements RunCgroup {
     readonly name: string,
     private readonly dir: string,
     private readonly fs: CgroupFs,
+    private readonly syncAttach: boolean,
   ) {
     this.cpuStartUs = this.rawCpuUs();
   }
 
   async attach(pid: number): Promise<void> {
-    await this.fs.writeAsync(path.join(this.dir, 'cgroup.procs'), String(pid));
+    if (this.syncAttach) this.fs.write(path.join(this.dir, 'cgroup.procs'), String(pid));
+    else await this.fs.writeAsync(path.join(this.dir, 'cgroup.procs'), String(pid));
   }
 
   private rawCpuUs(): number {

@@ -22,7 +22,7 @@ export interface RunListener {
 export interface ZygoteOptions {
   readonly host: SandboxHost;
   readonly slot: Slot;
-  /** Host directory holding this instance's boxes (bound at /.verdict/boxes). */
+  /** Host directory holding the slot's boxes (bound at /.verdict/boxes). */
   readonly boxesDir: string;
   /** Host directory of the slot's caches (bound at /.verdict/cache). */
   readonly cacheDir: string;

@@ -7,6 +7,7 @@ import { SandboxSetupFailed } from '../errors.js';
 import { makeSearchableDir, type SandboxHost } from '../host.js';
 import { instanceDirName, ownerPid, pidAlive } from '../cgroup/fs.js';
 import type { LimitExceeded, Mount, RunOutcome, RunRequest, Sandbox, Slot } from '../Sandbox.js';
+import { BackgroundTasks } from '../background.js';
 import { LimitWatch, OutputCollector, buildOutcome, signalName } from '../watch.js';
 import type { ZygoteEvent } from './protocol.js';
 import { STREAMS_PER_RUN, Zygote, type RunListener, type StreamKind } from './Zygote.js';
@@ -14,11 +15,13 @@ import { STREAMS_PER_RUN, Zygote, type RunListener, type StreamKind } from './Zy
 export interface ZygoteSandboxOptions {
   readonly host: SandboxHost;
   readonly cgroups: CgroupDriver;
-  /** This instance's box directory (every box is a direct child of it). */
-  readonly boxesDir: string;
+  /** A slot's box directory (every box of the slot is a direct child of it). */
+  readonly slotBoxesDir: (slot: Slot) => string;
   /** A slot's cache directory, created on demand. */
   readonly slotCacheDir: (slot: Slot) => string;
   readonly onLog: (slot: Slot, line: string) => void;
+  /** A cleanup after a run failed (a cgroup that would not go away). */
+  readonly onError: (err: unknown) => void;
 }
 
 /** After the run's init is reaped, how long to wait for a stdio connection still in flight. */
@@ -35,10 +38,12 @@ export class ZygoteSandbox implements Sandbox {
   private readonly zygotes = new Map<number, Promise<Zygote>>();
   private runSeq = 0;
   private closed = false;
+  private readonly cleanup: BackgroundTasks;
 
   private readonly ioRoot: string;
 
   constructor(private readonly opts: ZygoteSandboxOptions) {
+    this.cleanup = new BackgroundTasks((err) => opts.onError(err));
     const ioParent = path.join(opts.host.sandboxDir, 'io');
     makeSearchableDir(ioParent);
     // Sockets of a dead instance are all that can be left here; its zygotes died with it.
@@ -63,12 +68,14 @@ export class ZygoteSandbox implements Sandbox {
       return await this.execute(zygote, id, request, cgroup);
     } finally {
       zygote.forget(id);
-      await cgroup.destroy();
+      // Every process of the run is dead or dying; removing its cgroup can happen after the result.
+      this.cleanup.track(cgroup.destroy());
     }
   }
 
   async close(): Promise<void> {
     this.closed = true;
+    await this.cleanup.drain();
     const all = await Promise.allSettled([...this.zygotes.values()]);
     await Promise.all(all.flatMap((r) => (r.status === 'fulfilled' ? [r.value.stop()] : [])));
     this.zygotes.clear();
@@ -86,7 +93,7 @@ export class ZygoteSandbox implements Sandbox {
     const started = Zygote.start({
       host: this.opts.host,
       slot,
-      boxesDir: this.opts.boxesDir,
+      boxesDir: this.opts.slotBoxesDir(slot),
       cacheDir: this.opts.slotCacheDir(slot),
       ioDir: path.join(this.ioRoot, `slot-${slot.index}`),
       onLog: (line) => this.opts.onLog(slot, line),
@@ -112,8 +119,9 @@ export class ZygoteSandbox implements Sandbox {
 
   private execute(zygote: Zygote, id: string, request: RunRequest, cgroup: RunCgroup): Promise<RunOutcome> {
     const { limits } = request;
-    if (path.dirname(request.boxDir) !== this.opts.boxesDir) {
-      return Promise.reject(new SandboxSetupFailed(`box ${request.boxDir} is not in ${this.opts.boxesDir}`));
+    const boxesDir = this.opts.slotBoxesDir(request.slot);
+    if (path.dirname(request.boxDir) !== boxesDir) {
+      return Promise.reject(new SandboxSetupFailed(`box ${request.boxDir} is not in ${boxesDir}`));
     }
     const env = Object.entries(request.env).map(([k, v]) => `${k}=${v}`);
     const fields = [
