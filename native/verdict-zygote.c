@@ -9,8 +9,12 @@
  * (no interfaces but a down loopback) is shared by its runs: one run at a time per slot, and
  * every process of a run is dead before the next starts.
  *
+ * A run init is cloned ahead of time (the "spare"), with its namespaces and its fresh /proc,
+ * /tmp, /dev/shm and /cache already made; a request only binds the box, connects stdio and runs.
+ *
+ * Usage: verdict-zygote TMP_BYTES (the size of each run's /tmp and /dev/shm).
  * Protocol. Commands on fd 0: u32 little-endian length, then NUL-terminated fields:
- *   run RUN BOX CPU_S FSIZE STACK NOFILE TMP_BYTES ARGC ARGV... ENVC ENV... MOUNTC (SRC DST RW)...
+ *   run RUN BOX CPU_S FSIZE STACK NOFILE ARGC ARGV... ENVC ENV... MOUNTC (SRC DST RW)...
  *   go RUN
  * Events on fd 1, one line each:
  *   pid RUN HOSTPID | status RUN exit|signal N | error RUN MESSAGE | reaped RUN
@@ -56,13 +60,26 @@ struct run {
 
 struct request {
   const char *id, *box;
-  unsigned long cpu_s, fsize, stack, nofile, tmp_bytes;
+  unsigned long cpu_s, fsize, stack, nofile;
   char **argv, **envp;
   int nmounts;
   char **msrc, **mdst;
   int *mrw;
-  int go_rd;
 };
+
+/* The pipes a pre-started run init waits on: first its request, then the word to go. */
+struct init_pipes {
+  int req_rd, go_rd;
+};
+
+/* The run init cloned ahead of time, with its namespaces and generic mounts already made. */
+static struct {
+  pid_t pid;
+  int req_wr, go_wr;
+  int ready;
+} spare;
+
+static unsigned long tmp_bytes;
 
 static struct run runs[MAX_RUNS];
 static struct sock_filter filter[4096];
@@ -150,27 +167,45 @@ static void set_limit(int evfd, const char *id, int resource, rlim_t soft, rlim_
   if (setrlimit(resource, &rl) != 0) fail(evfd, id, "setrlimit");
 }
 
+static int read_full(int fd, void *buf, size_t len);
+static int parse_request(char **f, int n, struct request *q);
+
 static int run_init(void *arg) {
-  struct request *q = arg;
+  struct init_pipes *p = arg;
   int evfd = fcntl(events_fd, F_DUPFD_CLOEXEC, 10);
   /* Dies with the zygote, so a dead service leaves no run behind. */
   prctl(PR_SET_PDEATHSIG, SIGKILL);
-  char go;
-  /* Blocked until the service has moved us into the run's cgroup: charges never follow a move. */
-  if (read(q->go_rd, &go, 1) != 1) _exit(121);
-  close(q->go_rd);
 
-  if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) fail(evfd, q->id, "make mounts private");
-  if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0) fail(evfd, q->id, "mount /proc");
+  /* Everything that does not depend on the request is done before it arrives, off the path of
+   * the run that will use it: a fresh /proc, /tmp, /dev/shm and /cache, /dev read-only. */
+  const char *unknown = "-";
+  if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) fail(evfd, unknown, "make mounts private");
+  if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0) fail(evfd, unknown, "mount /proc");
   char opts[64];
-  snprintf(opts, sizeof opts, "size=%lu,nr_inodes=16384,mode=1777", q->tmp_bytes);
-  if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, opts) != 0) fail(evfd, q->id, "mount /tmp");
-  if (mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, opts) != 0) fail(evfd, q->id, "mount /dev/shm");
+  snprintf(opts, sizeof opts, "size=%lu,nr_inodes=16384,mode=1777", tmp_bytes);
+  if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, opts) != 0) fail(evfd, unknown, "mount /tmp");
+  if (mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, opts) != 0) fail(evfd, unknown, "mount /dev/shm");
   /* /dev is one tmpfs shared by every run of the slot: read-only in this run's namespace, so
    * nothing can be left there for the next run. (The zygote's root is read-only already.) */
-  if (remount_readonly("/dev") != 0) fail(evfd, q->id, "remount /dev read-only");
+  if (remount_readonly("/dev") != 0) fail(evfd, unknown, "remount /dev read-only");
   /* Extra mounts (compiler caches) live under a fresh /cache of this run's own. */
-  if (mount("tmpfs", "/cache", "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0755") != 0) fail(evfd, q->id, "mount /cache");
+  if (mount("tmpfs", "/cache", "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0755") != 0) fail(evfd, unknown, "mount /cache");
+
+  uint32_t len;
+  static char buf[1 << 20];
+  static char *fields[MAX_FIELDS];
+  if (read_full(p->req_rd, &len, 4) != 0 || len == 0 || len >= sizeof buf || read_full(p->req_rd, buf, len) != 0) _exit(121);
+  close(p->req_rd);
+  buf[len] = '\0';
+  int n = 0;
+  for (char *c = buf; c < buf + len && n < MAX_FIELDS; c += strlen(c) + 1) fields[n++] = c;
+  struct request request;
+  struct request *q = &request;
+  if (parse_request(fields, n, q) != 0) {
+    event(evfd, "error %s malformed run request", n > 1 ? fields[1] : unknown);
+    _exit(122);
+  }
+
   char box[512];
   snprintf(box, sizeof box, "/.verdict/boxes/%s", q->box);
   if (mount(box, "/box", NULL, MS_BIND, NULL) != 0) fail(evfd, q->id, "bind /box");
@@ -199,6 +234,12 @@ static int run_init(void *arg) {
   set_limit(evfd, q->id, RLIMIT_FSIZE, q->fsize, q->fsize);
   set_limit(evfd, q->id, RLIMIT_STACK, q->stack, q->stack);
   set_limit(evfd, q->id, RLIMIT_NOFILE, q->nofile, q->nofile);
+
+  char go;
+  /* Blocked until the service has moved us into the run's cgroup: the program is forked only
+   * then, so everything it does is charged to the run (charges never follow a move). */
+  if (read(p->go_rd, &go, 1) != 1) _exit(121);
+  close(p->go_rd);
 
   /* No way back to privilege: no_new_privs, empty bounding set, no capabilities. */
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(evfd, q->id, "no_new_privs");
@@ -250,62 +291,114 @@ static struct run *find(const char *id) {
   return NULL;
 }
 
-static void start_run(char **f, int n) {
-  /* run RUN BOX CPU FSIZE STACK NOFILE TMP ARGC ... */
-  if (n < 10) return;
-  const char *id = f[1];
-  struct request q = {.id = id, .box = f[2], .cpu_s = num(f[3]), .fsize = num(f[4]), .stack = num(f[5]),
-                      .nofile = num(f[6]), .tmp_bytes = num(f[7])};
-  int at = 8;
+/* run RUN BOX CPU FSIZE STACK NOFILE ARGC ARGV... ENVC ENV... MOUNTC (SRC DST RW)... */
+static int parse_request(char **f, int n, struct request *q) {
+  if (n < 9) return -1;
+  memset(q, 0, sizeof *q);
+  q->id = f[1];
+  q->box = f[2];
+  q->cpu_s = num(f[3]);
+  q->fsize = num(f[4]);
+  q->stack = num(f[5]);
+  q->nofile = num(f[6]);
+  int at = 7;
   int argc = (int)num(f[at++]);
-  if (argc < 1 || at + argc >= n) { event(events_fd, "error %s bad argv", id); return; }
-  q.argv = calloc((size_t)argc + 1, sizeof(char *));
-  for (int i = 0; i < argc; i++) q.argv[i] = f[at++];
+  if (argc < 1 || at + argc >= n) return -1;
+  q->argv = calloc((size_t)argc + 1, sizeof(char *));
+  for (int i = 0; i < argc; i++) q->argv[i] = f[at++];
   int envc = (int)num(f[at++]);
-  if (at + envc >= n) { event(events_fd, "error %s bad env", id); return; }
-  q.envp = calloc((size_t)envc + 1, sizeof(char *));
-  for (int i = 0; i < envc; i++) q.envp[i] = f[at++];
-  q.nmounts = (int)num(f[at++]);
-  if (at + 3 * q.nmounts > n) { event(events_fd, "error %s bad mounts", id); return; }
-  q.msrc = calloc((size_t)q.nmounts + 1, sizeof(char *));
-  q.mdst = calloc((size_t)q.nmounts + 1, sizeof(char *));
-  q.mrw = calloc((size_t)q.nmounts + 1, sizeof(int));
-  for (int i = 0; i < q.nmounts; i++) {
-    q.msrc[i] = f[at++];
-    q.mdst[i] = f[at++];
-    q.mrw[i] = f[at++][0] == '1';
+  if (at + envc >= n) return -1;
+  q->envp = calloc((size_t)envc + 1, sizeof(char *));
+  for (int i = 0; i < envc; i++) q->envp[i] = f[at++];
+  q->nmounts = (int)num(f[at++]);
+  if (q->nmounts < 0 || at + 3 * q->nmounts > n) return -1;
+  q->msrc = calloc((size_t)q->nmounts + 1, sizeof(char *));
+  q->mdst = calloc((size_t)q->nmounts + 1, sizeof(char *));
+  q->mrw = calloc((size_t)q->nmounts + 1, sizeof(int));
+  for (int i = 0; i < q->nmounts; i++) {
+    q->msrc[i] = f[at++];
+    q->mdst[i] = f[at++];
+    q->mrw[i] = f[at++][0] == '1';
   }
+  return 0;
+}
+
+/* Clones the next run init ahead of time, in new pid, mount and ipc namespaces. */
+static void make_spare(void) {
+  int req[2], go[2];
+  if (pipe2(req, O_CLOEXEC) != 0) return;
+  if (pipe2(go, O_CLOEXEC) != 0) {
+    close(req[0]);
+    close(req[1]);
+    return;
+  }
+  struct init_pipes pipes = {req[0], go[0]};
+  pid_t pid = clone(run_init, clone_stack + sizeof clone_stack, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | SIGCHLD, &pipes);
+  close(req[0]);
+  close(go[0]);
+  if (pid < 0) {
+    close(req[1]);
+    close(go[1]);
+    fprintf(stderr, "verdict-zygote: clone: %s\n", strerror(errno));
+    return;
+  }
+  spare.pid = pid;
+  spare.req_wr = req[1];
+  spare.go_wr = go[1];
+  spare.ready = 1;
+}
+
+static int write_full(int fd, const void *data, size_t len) {
+  size_t done = 0;
+  while (done < len) {
+    ssize_t w = write(fd, (const char *)data + done, len - done);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return -1;
+    done += (size_t)w;
+  }
+  return 0;
+}
+
+/* Hands a run request to the spare run init, then prepares the next spare. */
+static void start_run(const char *id, const char *raw, uint32_t len) {
   struct run *slot = NULL;
   for (int i = 0; i < MAX_RUNS && !slot; i++) if (!runs[i].used) slot = &runs[i];
-  int go[2];
-  if (!slot || pipe2(go, O_CLOEXEC) != 0) {
+  if (!slot) {
     event(events_fd, "error %s no room for another run", id);
-  } else {
-    q.go_rd = go[0];
-    pid_t pid = clone(run_init, clone_stack + sizeof clone_stack, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | SIGCHLD, &q);
-    close(go[0]);
-    if (pid < 0) {
-      close(go[1]);
-      event(events_fd, "error %s clone: %s", id, strerror(errno));
-    } else {
-      snprintf(slot->id, sizeof slot->id, "%s", id);
-      slot->pid = pid;
-      slot->go_wr = go[1];
-      slot->used = 1;
-      event(events_fd, "pid %s %d", id, pid);
-    }
+    return;
   }
-  free(q.argv);
-  free(q.envp);
-  free(q.msrc);
-  free(q.mdst);
-  free(q.mrw);
+  if (!spare.ready) make_spare();
+  if (!spare.ready) {
+    event(events_fd, "error %s cannot start a run init", id);
+    return;
+  }
+  spare.ready = 0;
+  int ok = write_full(spare.req_wr, &len, 4) == 0 && write_full(spare.req_wr, raw, len) == 0;
+  close(spare.req_wr);
+  if (!ok) {
+    close(spare.go_wr);
+    kill(spare.pid, SIGKILL);
+    event(events_fd, "error %s the run init died before its request", id);
+  } else {
+    snprintf(slot->id, sizeof slot->id, "%s", id);
+    slot->pid = spare.pid;
+    slot->go_wr = spare.go_wr;
+    slot->used = 1;
+    event(events_fd, "pid %s %d", id, spare.pid);
+  }
+  make_spare();
 }
 
 static void reap(void) {
   int status;
   pid_t pid;
   while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+    if (spare.ready && pid == spare.pid) {
+      /* A spare that died while waiting (its setup failed): the next run makes another. */
+      close(spare.req_wr);
+      close(spare.go_wr);
+      spare.ready = 0;
+    }
     for (int i = 0; i < MAX_RUNS; i++) {
       if (runs[i].used && runs[i].pid == pid) {
         if (runs[i].go_wr >= 0) close(runs[i].go_wr);
@@ -316,7 +409,12 @@ static void reap(void) {
   }
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+  if (argc != 2) {
+    fprintf(stderr, "verdict-zygote: usage: verdict-zygote TMP_BYTES\n");
+    return 2;
+  }
+  tmp_bytes = num(argv[1]);
   /* The seccomp program arrives once on fd 3. */
   ssize_t got = 0, r;
   while ((r = read(3, (char *)filter + got, sizeof filter - (size_t)got)) > 0) got += r;
@@ -334,6 +432,7 @@ int main(void) {
   int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
   static char buf[1 << 20];
   static char *fields[MAX_FIELDS];
+  make_spare();
   event(events_fd, "ready - %d", getpid());
   for (;;) {
     struct pollfd p[2] = {{0, POLLIN, 0}, {sfd, POLLIN, 0}};
@@ -353,7 +452,7 @@ int main(void) {
       buf[len] = '\0';
       int n = 0;
       for (char *c = buf; c < buf + len && n < MAX_FIELDS; c += strlen(c) + 1) fields[n++] = c;
-      if (n >= 2 && strcmp(fields[0], "run") == 0) start_run(fields, n);
+      if (n >= 2 && strcmp(fields[0], "run") == 0) start_run(fields[1], buf, len);
       else if (n >= 2 && strcmp(fields[0], "go") == 0) {
         struct run *run = find(fields[1]);
         if (run && run->go_wr >= 0) {
@@ -365,5 +464,6 @@ int main(void) {
     }
   }
   for (int i = 0; i < MAX_RUNS; i++) if (runs[i].used) kill(runs[i].pid, SIGKILL);
+  if (spare.ready) kill(spare.pid, SIGKILL);
   return 0;
 }

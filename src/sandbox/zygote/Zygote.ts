@@ -92,7 +92,7 @@ export class Zygote {
       // The root tmpfs is shared by every run of the slot: read-only, so no run can plant
       // anything (an /etc/ld.so.preload, say) for the next.
       '--remount-ro', '/',
-      '--chdir', '/', '--', '/.verdict/zygote',
+      '--chdir', '/', '--', '/.verdict/zygote', String(host.tmpSizeKb * 1024),
     );
     const proc = spawn(host.bwrapPath, args, { uid: slot.uid, gid: slot.gid, env: {}, detached: true, stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
     const zygote = new Zygote(proc, server, opts.ioDir);

@@ -130,7 +130,6 @@ export class ZygoteSandbox implements Sandbox {
       String(limits.fileSizeKb * 1024),
       String(limits.stackKb * 1024),
       String(NOFILE_LIMIT),
-      String(this.opts.host.tmpSizeKb * 1024),
       String(request.argv.length),
       ...request.argv,
       String(env.length),
