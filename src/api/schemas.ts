@@ -66,9 +66,12 @@ export function submissionSchemas(config: Config) {
     finished_at: Nullable(Type.String({ format: 'date-time' })),
   });
 
-  const Created = Type.Object({ id: Type.String(), status: Type.String() });
+  // One object schema, not a union: a union makes every response pick its branch by validation.
+  const Accepted = Type.Partial(View, {
+    description: 'Always id and status ("queued"); with wait=true, the whole submission as GET returns it.',
+  });
 
-  return { CreateBody, CreateQuery, Id, View, Created };
+  return { CreateBody, CreateQuery, Id, View, Accepted };
 }
 
 export const ErrorSchema = Type.Object({

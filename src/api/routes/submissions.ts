@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
 import type { Config } from '../../config/index.js';
 import type { CreateSubmissionInput, SubmissionService } from '../../submissions/index.js';
 import { ErrorSchema, submissionSchemas } from '../schemas.js';
@@ -19,7 +18,7 @@ export function submissionRoutes(app: FastifyInstance, config: Config, service: 
         tags: ['submissions'],
         body: s.CreateBody,
         querystring: s.CreateQuery,
-        response: { 201: Type.Union([s.View, s.Created]), 400: ErrorSchema, 413: ErrorSchema, 503: ErrorSchema },
+        response: { 201: s.Accepted, 400: ErrorSchema, 413: ErrorSchema, 503: ErrorSchema },
       },
     },
     async (request, reply) => {
