@@ -24,9 +24,11 @@ before(async () => {
 });
 
 after(async () => {
-  assert.equal(fs.readFileSync(HOST_MARKER, 'utf8'), 'untouched', 'a host file the programs aimed at is unchanged');
+  const code = await server.stop();
+  const marker = fs.readFileSync(HOST_MARKER, 'utf8');
   fs.rmSync(HOST_MARKER);
-  assert.equal(await server.stop(), 0);
+  assert.equal(marker, 'untouched', 'a host file the programs aimed at is unchanged');
+  assert.equal(code, 0);
   assert.deepEqual(processesOfUids(server.uidBase, 2), []);
   assert.deepEqual(runCgroupsLeft('verdict-test'), []);
   removeServerDirs(server);

@@ -58,7 +58,17 @@ export async function startServer(opts: ServerOptions = {}): Promise<TestServer>
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];
-  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  // A test process that ends early (a failed hook) must not leave its server running.
+  const killOnExit = (): void => {
+    proc.kill('SIGKILL');
+  };
+  process.on('exit', killOnExit);
+  const exited = new Promise<number | null>((resolve) =>
+    proc.on('exit', (code) => {
+      process.off('exit', killOnExit);
+      resolve(code);
+    }),
+  );
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in 90 s:\n${logs.join('\n')}`)), 90_000);
     readline.createInterface({ input: proc.stdout! }).on('line', (line) => {
