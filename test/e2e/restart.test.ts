@@ -45,3 +45,25 @@ test('every accepted submission finishes after a SIGKILL and a restart', async (
   assert.deepEqual(runCgroupsLeft('verdict-test'), [], 'the restart swept the killed instance\'s cgroups');
   removeServerDirs(second);
 });
+
+test('SIGTERM lets a run in flight finish, stores it, and exits 0', async () => {
+  const server = await startServer({ slots: 1 });
+  const r = await request('POST', `${server.url}/v1/submissions`, { language: 'python', source: 'import time\ntime.sleep(1)\nprint("drained")\n' });
+  assert.equal(r.status, 201);
+  for (;;) {
+    const s = await request('GET', `${server.url}/v1/submissions/${r.body.id}`);
+    if (s.body.status === 'running') break;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  assert.equal(await server.stop(), 0, 'clean exit after draining');
+  // Start again on the same data: the result was stored before the first process exited.
+  const again = await startServer({ dataDir: server.dataDir, sandboxDir: server.sandboxDir, uidBase: server.uidBase, slots: 1 });
+  try {
+    const result = await request('GET', `${again.url}/v1/submissions/${r.body.id}`);
+    assert.equal(result.body.status, 'finished');
+    assert.equal(result.body.stdout, 'drained\n');
+  } finally {
+    await again.stop();
+    removeServerDirs(again);
+  }
+});
