@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/index.js';
 import { CATALOG, LanguageRegistry, type LanguageSpec } from '../languages/index.js';
-import { Judge } from '../judge/index.js';
+import { ArtefactCache, Judge } from '../judge/index.js';
 import type { Logger } from '../log/logger.js';
 import { BoxFactory, BwrapSandbox, SlotPool, ZygoteSandbox, createCgroupDriver, prepareHost, type CgroupDriver, type Sandbox } from '../sandbox/index.js';
 
@@ -18,7 +18,12 @@ export interface JudgeRuntime {
   close(): Promise<void>;
 }
 
-export async function createJudgeRuntime(config: Config, log: Logger, specs: readonly LanguageSpec[] = CATALOG): Promise<JudgeRuntime> {
+export interface RuntimeHooks {
+  /** Told whether each compilation came from the artefact cache. */
+  readonly onCompile?: (cached: boolean) => void;
+}
+
+export async function createJudgeRuntime(config: Config, log: Logger, specs: readonly LanguageSpec[] = CATALOG, hooks: RuntimeHooks = {}): Promise<JudgeRuntime> {
   const cgroups = createCgroupDriver(config.cgroupVersion, config.cgroupRoot);
   await cgroups.init();
   const host = prepareHost({ sandboxDir: config.sandboxDir, nativeDir: NATIVE_DIR, tmpSizeKb: config.tmpSizeKb });
@@ -49,7 +54,8 @@ export async function createJudgeRuntime(config: Config, log: Logger, specs: rea
     log,
   });
   log.info({ cgroup: cgroups.version, slots: config.slots, mode: config.sandboxMode }, 'sandbox ready');
-  const judge = new Judge({ sandbox, slots, boxes, languages, compileLimits });
+  const artefacts = config.artefactCacheMb > 0 ? new ArtefactCache(path.join(config.sandboxDir, 'artefacts'), config.artefactCacheMb * 1024 * 1024) : undefined;
+  const judge = new Judge({ sandbox, slots, boxes, languages, compileLimits, artefacts, onCompile: hooks.onCompile });
   return {
     judge,
     languages,
@@ -58,6 +64,7 @@ export async function createJudgeRuntime(config: Config, log: Logger, specs: rea
     async close() {
       await sandbox.close?.();
       await boxes.close();
+      artefacts?.close();
       await cgroups.close();
     },
   };

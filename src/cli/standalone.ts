@@ -29,14 +29,16 @@ const WAIT_POLL_MS = 500;
 export async function startStandalone(config: Config, log: Logger, version: string): Promise<Standalone> {
   const store = SqliteStore.open(config.dataDir);
   const requeued = await store.requeueAllRunning();
-  const runtime = await createJudgeRuntime(config, log);
-  const broker = new MemoryBroker({
-    retryDelayMs: 1000,
-    onHandlerError: (m, err) => log.error({ id: m.id, err }, 'handling failed; will retry'),
-  });
   const metrics = new Metrics(async () => {
     const c = await store.countByStatus();
     return c.queued + c.running;
+  });
+  const runtime = await createJudgeRuntime(config, log, undefined, {
+    onCompile: (cached) => metrics.compilations.inc({ cached: String(cached) }),
+  });
+  const broker = new MemoryBroker({
+    retryDelayMs: 1000,
+    onHandlerError: (m, err) => log.error({ id: m.id, err }, 'handling failed; will retry'),
   });
   const waiter = new Waiter(WAIT_POLL_MS);
   const c = config.compileLimits;

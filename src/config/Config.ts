@@ -39,6 +39,7 @@ export interface Config {
   readonly maxArgs: number;
   readonly boxSpaceKb: number;
   readonly boxInodes: number;
+  readonly artefactCacheMb: number;
   readonly tmpSizeKb: number;
   readonly logLevel: string;
   readonly shutdownGraceMs: number;

@@ -104,6 +104,7 @@ function freeze(v: Record<string, Raw>): Config {
     maxArgs: v.maxArgs as number,
     boxSpaceKb: v.boxSpaceKb as number,
     boxInodes: v.boxInodes as number,
+    artefactCacheMb: v.artefactCacheMb as number,
     tmpSizeKb: v.tmpSizeKb as number,
     logLevel: v.logLevel as string,
     shutdownGraceMs: v.shutdownGraceMs as number,

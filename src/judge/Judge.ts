@@ -5,6 +5,7 @@ import { BASE_ENV } from '../languages/index.js';
 import type { Box, BoxFactory, Mount, RunOutcome, Sandbox, SandboxLimits, Slot, SlotPool } from '../sandbox/index.js';
 import type { CompileLimits, JudgeRequest, JudgeResult } from './types.js';
 import { decideVerdict } from './verdict.js';
+import { ArtefactCache } from './cache/ArtefactCache.js';
 
 export interface JudgeDeps {
   readonly sandbox: Sandbox;
@@ -12,6 +13,10 @@ export interface JudgeDeps {
   readonly boxes: BoxFactory;
   readonly languages: LanguageRegistry;
   readonly compileLimits: CompileLimits;
+  /** Compiled artefacts by content hash; absent means every submission compiles. */
+  readonly artefacts?: ArtefactCache;
+  /** Told whether each compilation came from the cache. */
+  readonly onCompile?: (cached: boolean) => void;
 }
 
 /** Processes and threads a compiler may use (javac and go build are multi-threaded). */
@@ -63,20 +68,32 @@ export class Judge {
       entry: language.spec.entry?.(mainFile, mainSource) ?? mainFile,
       memoryKb: request.limits.memoryKb,
     };
-    let compileOutput = EMPTY;
+    let compileOutput: Buffer = EMPTY;
     if (language.spec.compile) {
-      const step = language.spec.compile(ctx);
-      const limits = this.compileStepLimits();
-      const outcome = await this.runStep(step, slot, box, EMPTY, limits, request.compileOptions.length === 0);
-      compileOutput = Buffer.concat([outcome.stdout, outcome.stderr]);
-      if (outcome.limitExceeded !== null || outcome.exitCode !== 0) {
-        return {
-          ...noRun(),
-          verdict: 'compile_error',
-          verdictDetail: outcome.limitExceeded ? `compile ${outcome.limitExceeded} limit` : null,
-          compileOutput,
-          message: outcome.limitExceeded ? `compilation exceeded its ${outcome.limitExceeded} limit` : null,
-        };
+      // Only a compilation whose every argument Verdict chose may be cached or use the slot's cache.
+      const trusted = request.compileOptions.length === 0;
+      const key = trusted && this.deps.artefacts ? ArtefactCache.key(language.id, language.version, request.files) : null;
+      const cached = key ? this.deps.artefacts!.restore(key, box.dir, slot) : null;
+      this.deps.onCompile?.(cached !== null);
+      if (cached) {
+        compileOutput = cached;
+      } else {
+        const step = language.spec.compile(ctx);
+        const limits = this.compileStepLimits();
+        const outcome = await this.runStep(step, slot, box, EMPTY, limits, trusted);
+        compileOutput = Buffer.concat([outcome.stdout, outcome.stderr]);
+        if (outcome.limitExceeded !== null || outcome.exitCode !== 0) {
+          return {
+            ...noRun(),
+            verdict: 'compile_error',
+            verdictDetail: outcome.limitExceeded ? `compile ${outcome.limitExceeded} limit` : null,
+            compileOutput,
+            message: outcome.limitExceeded ? `compilation exceeded its ${outcome.limitExceeded} limit` : null,
+          };
+        }
+        // No process of this submission is alive between its compile and run steps, so what the
+        // compiler left in the box cannot change while it is copied.
+        if (key) this.deps.artefacts!.store(key, box.dir, request.files, compileOutput);
       }
     }
     const runOutcome = await this.runStep(language.spec.run(ctx), slot, box, request.stdin, request.limits, false);

@@ -3,3 +3,4 @@ export { decideVerdict, type VerdictDecision } from './verdict.js';
 export { outputMatches } from './compare.js';
 export { VERDICTS, type Verdict, type JudgeRequest, type JudgeResult, type CompileLimits } from './types.js';
 export { InvalidSubmission } from './errors.js';
+export { ArtefactCache } from './cache/ArtefactCache.js';

@@ -11,6 +11,7 @@ export class Metrics {
   readonly waitDuration: Histogram;
   readonly queueDepth: Gauge;
   readonly httpRequests: Counter<'method' | 'route' | 'status'>;
+  readonly compilations: Counter<'cached'>;
 
   constructor(queueDepth: () => Promise<number> | number) {
     collectDefaultMetrics({ register: this.registry, prefix: 'verdict_process_' });
@@ -45,6 +46,12 @@ export class Metrics {
       async collect() {
         this.set(await queueDepth());
       },
+    });
+    this.compilations = new Counter({
+      name: 'verdict_compilations_total',
+      help: 'Compile steps, by whether the artefacts came from the cache.',
+      labelNames: ['cached'],
+      registers: [this.registry],
     });
     this.httpRequests = new Counter({
       name: 'verdict_http_requests_total',
