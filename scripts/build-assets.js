@@ -22,7 +22,7 @@ for (const name of helpers) {
   if (newer(src, out)) execFileSync('gcc', ['-O2', '-Wall', '-Wextra', '-Werror', '-o', out, src], { stdio: 'inherit' });
 }
 
-for (const backend of ['sqlite']) {
+for (const backend of ['sqlite', 'postgres']) {
   const from = path.join(root, 'src/store', backend, 'migrations');
   const to = path.join(root, 'dist/src/store', backend, 'migrations');
   fs.rmSync(to, { recursive: true, force: true });

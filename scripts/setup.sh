@@ -27,6 +27,8 @@ want default-jdk-headless /usr/bin/javac
 want golang-go /usr/local/go/bin/go /usr/lib/go/bin/go /usr/bin/go
 want rustc /usr/bin/rustc
 want procps /usr/bin/pgrep
+# PostgreSQL server binaries: the distributed store and its tests run a private cluster.
+want postgresql $(ls -d /usr/lib/postgresql/*/bin/postgres 2>/dev/null | head -n 1) /nonexistent
 if [ ${#need[@]} -gt 0 ]; then
   say "installing ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive

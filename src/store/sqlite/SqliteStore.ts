@@ -6,7 +6,7 @@ import type { JudgeResult } from '../../judge/index.js';
 import type { NewSubmission, Store, Submission, SubmissionStatus } from '../Store.js';
 import { StoreLocked, StoreUnavailable } from '../errors.js';
 import { migrate } from './migrate.js';
-import { fromRow, toInsertParams, toResultParams, type SubmissionRow } from './rows.js';
+import { fromRow, toInsertParams, toResultParams, type SubmissionRow } from '../rows.js';
 
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 

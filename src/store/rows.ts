@@ -1,8 +1,8 @@
-import type { JudgeResult, Verdict } from '../../judge/index.js';
-import type { SandboxLimits } from '../../sandbox/index.js';
-import type { NewSubmission, Submission, SubmissionStatus } from '../Store.js';
+import type { JudgeResult, Verdict } from '../judge/index.js';
+import type { SandboxLimits } from '../sandbox/index.js';
+import type { NewSubmission, Submission, SubmissionStatus } from './Store.js';
 
-/** A submissions row as better-sqlite3 returns it. */
+/** A submissions row as both drivers return it (BLOB/BYTEA as Buffer, integers as numbers). */
 export interface SubmissionRow {
   id: string;
   status: SubmissionStatus;
