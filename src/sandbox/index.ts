@@ -6,4 +6,5 @@ export { SlotPool } from './slots/SlotPool.js';
 export type { CgroupDriver, RunCgroup, CgroupLimits, CgroupUsage, CgroupFs } from './cgroup/Cgroup.js';
 export { createCgroupDriver, detectCgroupVersion } from './cgroup/detect.js';
 export { SandboxSetupFailed, SandboxUnavailable, CgroupFailed } from './errors.js';
+export { deadInstances, instanceDirName } from './instance.js';
 export { ZygoteSandbox, type ZygoteSandboxOptions } from './zygote/ZygoteSandbox.js';

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { instanceDirName, ownerPid, pidAlive } from '../../sandbox/cgroup/fs.js';
-import type { BoxFile, Slot } from '../../sandbox/index.js';
+import { deadInstances, instanceDirName, type BoxFile, type Slot } from '../../sandbox/index.js';
 
 /** One cached compilation: what the compile step left in the box, and what the compiler said. */
 interface Entry {
@@ -38,10 +37,7 @@ export class ArtefactCache {
     private readonly maxBytes: number,
   ) {
     fs.mkdirSync(root, { recursive: true, mode: 0o700 });
-    for (const name of fs.readdirSync(root)) {
-      const owner = ownerPid(name);
-      if (owner !== null && owner !== process.pid && !pidAlive(owner)) fs.rmSync(path.join(root, name), { recursive: true, force: true });
-    }
+    for (const name of deadInstances(fs.readdirSync(root))) fs.rmSync(path.join(root, name), { recursive: true, force: true });
     this.instanceDir = path.join(root, instanceDirName(process.pid));
     fs.mkdirSync(this.instanceDir, { recursive: true, mode: 0o700 });
   }

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SandboxUnavailable } from '../errors.js';
 import { BackgroundTasks } from '../background.js';
-import { pidAlive, instanceDirName, ownerPid } from '../cgroup/fs.js';
+import { deadInstances, instanceDirName } from '../instance.js';
 import { makeSearchableDir } from '../host.js';
 import type { Slot } from '../Sandbox.js';
 
@@ -57,10 +57,7 @@ export class BoxFactory {
   /** Removes boxes that a dead instance left behind, then makes this instance's directory. */
   init(): void {
     makeSearchableDir(this.root);
-    for (const name of fs.readdirSync(this.root)) {
-      const owner = ownerPid(name);
-      if (owner !== null && owner !== process.pid && !pidAlive(owner)) removeTree(path.join(this.root, name));
-    }
+    for (const name of deadInstances(fs.readdirSync(this.root))) removeTree(path.join(this.root, name));
     makeSearchableDir(this.instanceDir);
   }
 

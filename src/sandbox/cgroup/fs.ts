@@ -18,26 +18,6 @@ export function sleepMs(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** True when a process with this pid exists (owned by anyone). */
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Name of this process's own subtree; the pid lets a later start tell whether its owner died. */
-export function instanceDirName(pid: number): string {
-  return `i-${pid}`;
-}
-
-export function ownerPid(dirName: string): number | null {
-  const m = /^i-(\d+)$/.exec(dirName);
-  return m ? Number(m[1]) : null;
-}
-
 /** The pids in a cgroup (empty if it is gone). */
 export function cgroupProcs(cgfs: CgroupFs, dir: string): number[] {
   try {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { CgroupDriver, CgroupFs, CgroupLimits, CgroupUsage, RunCgroup } from './Cgroup.js';
-import { cgroupProcs, instanceDirName, killPid, ownerPid, pidAlive, removeCgroup } from './fs.js';
+import { cgroupProcs, killPid, removeCgroup } from './fs.js';
+import { deadInstances, instanceDirName } from '../instance.js';
 import { CgroupFailed } from '../errors.js';
 
 /** The v1 controllers a run needs; each is a separate hierarchy under the mount. */
@@ -43,9 +44,7 @@ export class V1CgroupDriver implements CgroupDriver {
 
   /** A dead instance's runs were killed with it (bwrap --die-with-parent); only empty dirs remain. */
   private async sweepDead(root: string): Promise<void> {
-    for (const name of this.fs.list(root)) {
-      const owner = ownerPid(name);
-      if (owner === null || owner === this.pid || pidAlive(owner)) continue;
+    for (const name of deadInstances(this.fs.list(root), this.pid)) {
       const dir = path.join(root, name);
       for (const run of this.fs.list(dir)) await removeV1(this.fs, path.join(dir, run));
       await removeV1(this.fs, dir);

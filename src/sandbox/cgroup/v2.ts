@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { CgroupDriver, CgroupFs, CgroupLimits, CgroupUsage, RunCgroup } from './Cgroup.js';
-import { cgroupProcs, instanceDirName, killPid, ownerPid, pidAlive, removeCgroup } from './fs.js';
+import { cgroupProcs, killPid, removeCgroup } from './fs.js';
+import { deadInstances, instanceDirName } from '../instance.js';
 import { CgroupFailed } from '../errors.js';
 
 const CONTROLLERS = ['memory', 'pids', 'cpu'];
@@ -57,9 +58,7 @@ export class V2CgroupDriver implements CgroupDriver {
   }
 
   private async sweepDead(): Promise<void> {
-    for (const name of this.fs.list(this.rootDir)) {
-      const owner = ownerPid(name);
-      if (owner === null || owner === this.pid || pidAlive(owner)) continue;
+    for (const name of deadInstances(this.fs.list(this.rootDir), this.pid)) {
       const dir = path.join(this.rootDir, name);
       for (const run of this.fs.list(dir)) await killAndRemoveV2(this.fs, path.join(dir, run));
       await killAndRemoveV2(this.fs, dir);

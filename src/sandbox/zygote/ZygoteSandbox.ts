@@ -5,7 +5,7 @@ import { NOFILE_LIMIT } from '../bwrap/BwrapSandbox.js';
 import type { CgroupDriver, RunCgroup } from '../cgroup/Cgroup.js';
 import { SandboxSetupFailed } from '../errors.js';
 import { makeSearchableDir, type SandboxHost } from '../host.js';
-import { instanceDirName, ownerPid, pidAlive } from '../cgroup/fs.js';
+import { deadInstances, instanceDirName } from '../instance.js';
 import type { LimitExceeded, Mount, RunOutcome, RunRequest, Sandbox, Slot } from '../Sandbox.js';
 import { BackgroundTasks } from '../background.js';
 import { LimitWatch, OutputCollector, buildOutcome, signalName } from '../watch.js';
@@ -47,10 +47,7 @@ export class ZygoteSandbox implements Sandbox {
     const ioParent = path.join(opts.host.sandboxDir, 'io');
     makeSearchableDir(ioParent);
     // Sockets of a dead instance are all that can be left here; its zygotes died with it.
-    for (const name of fs.readdirSync(ioParent)) {
-      const owner = ownerPid(name);
-      if (owner !== null && owner !== process.pid && !pidAlive(owner)) fs.rmSync(path.join(ioParent, name), { recursive: true, force: true });
-    }
+    for (const name of deadInstances(fs.readdirSync(ioParent))) fs.rmSync(path.join(ioParent, name), { recursive: true, force: true });
     this.ioRoot = path.join(ioParent, instanceDirName(process.pid));
     makeSearchableDir(this.ioRoot);
   }
