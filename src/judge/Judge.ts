@@ -58,14 +58,13 @@ export class Judge {
 
   private async compileAndRun(language: Language, request: JudgeRequest, slot: Slot, box: Box): Promise<JudgeResult> {
     const mainFile = request.files[0].name;
-    const mainSource = request.files[0].content.toString('utf8');
     const ctx: StepContext = {
       tools: language.tools,
       mainFile,
       sourceFiles: request.files.map((f) => f.name).filter((n) => n.endsWith(language.spec.extension)),
       compileOptions: request.compileOptions,
       args: request.args,
-      entry: language.spec.entry?.(mainFile, mainSource) ?? mainFile,
+      entry: language.spec.entry?.(mainFile) ?? mainFile,
       memoryKb: request.limits.memoryKb,
     };
     let compileOutput: Buffer = EMPTY;

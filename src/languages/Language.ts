@@ -39,8 +39,8 @@ export interface LanguageSpec {
   readonly version: { readonly argv: (tools: Readonly<Record<string, string>>) => readonly string[]; readonly pattern: RegExp };
   /** The main file's name when the request gives only `source`. */
   mainFileName(source: string): string;
-  /** The run step's entry point (file or class) derived from the main file. */
-  entry?(mainFile: string, source: string): string;
+  /** The run step's entry point (file or class) derived from the main file's name. */
+  entry?(mainFile: string): string;
   readonly compile?: (ctx: StepContext) => Step;
   readonly run: (ctx: StepContext) => Step;
   /** Text a runtime prints when it runs out of memory it was allowed: judged as a memory limit. */

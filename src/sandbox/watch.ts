@@ -11,6 +11,8 @@ export function signalName(num: number): string {
 
 /** How often at most the CPU counter is read; the next read is scheduled by the CPU still left. */
 const CPU_POLL_MIN_MS = 5;
+/** Read once: CPU time can grow at most this many times faster than wall time. */
+const CORES = os.availableParallelism();
 const CPU_POLL_MAX_MS = 100;
 
 /**
@@ -22,7 +24,6 @@ export class LimitWatch {
   private wallTimer: NodeJS.Timeout | undefined;
   private cpuTimer: NodeJS.Timeout | undefined;
   private startedAt = 0;
-  private readonly cores = os.availableParallelism();
 
   constructor(
     private readonly limits: SandboxLimits,
@@ -33,7 +34,7 @@ export class LimitWatch {
   start(): void {
     this.startedAt = performance.now();
     this.wallTimer = setTimeout(() => this.stopRun('wall'), this.limits.wallTimeMs);
-    this.cpuTimer = setTimeout(() => this.pollCpu(), Math.min(CPU_POLL_MAX_MS, this.limits.cpuTimeMs / this.cores));
+    this.cpuTimer = setTimeout(() => this.pollCpu(), Math.min(CPU_POLL_MAX_MS, this.limits.cpuTimeMs / CORES));
   }
 
   /** Wall time since start, in ms (0 if never started). */
@@ -55,7 +56,7 @@ export class LimitWatch {
     }
     const leftMs = this.limits.cpuTimeMs - usedMs;
     if (leftMs <= 0) return this.stopRun('cpu');
-    const nextMs = Math.min(CPU_POLL_MAX_MS, Math.max(CPU_POLL_MIN_MS, leftMs / this.cores));
+    const nextMs = Math.min(CPU_POLL_MAX_MS, Math.max(CPU_POLL_MIN_MS, leftMs / CORES));
     this.cpuTimer = setTimeout(() => this.pollCpu(), nextMs);
   }
 }

@@ -65,6 +65,9 @@ export class V2CgroupDriver implements CgroupDriver {
     }
   }
 
+  /** Which optional files a run cgroup has (kernel and swap dependent); read once. */
+  private optional: { swap: boolean; oomGroup: boolean } | undefined;
+
   async create(name: string, limits: CgroupLimits): Promise<RunCgroup> {
     const dir = path.join(this.instanceDir, name);
     try {
@@ -72,10 +75,11 @@ export class V2CgroupDriver implements CgroupDriver {
       this.fs.mkdir(dir);
       this.fs.write(path.join(dir, 'memory.max'), String(limits.memoryBytes));
       const swap = path.join(dir, 'memory.swap.max');
-      if (this.fs.exists(swap)) this.fs.write(swap, '0');
-      // One OOM kill takes the whole run: a half-killed program would report a misleading verdict.
       const group = path.join(dir, 'memory.oom.group');
-      if (this.fs.exists(group)) this.fs.write(group, '1');
+      this.optional ??= { swap: this.fs.exists(swap), oomGroup: this.fs.exists(group) };
+      if (this.optional.swap) this.fs.write(swap, '0');
+      // One OOM kill takes the whole run: a half-killed program would report a misleading verdict.
+      if (this.optional.oomGroup) this.fs.write(group, '1');
       this.fs.write(path.join(dir, 'pids.max'), String(limits.pids));
     } catch (err) {
       try {

@@ -8,6 +8,8 @@ import type { Slot } from '../Sandbox.js';
  */
 export class SlotPool {
   private readonly free: Slot[] = [];
+  /** Cache directories already made: the warm sandbox asks for them on every run. */
+  private readonly made = new Set<string>();
   private readonly waiters: Array<(slot: Slot) => void> = [];
 
   constructor(
@@ -45,9 +47,12 @@ export class SlotPool {
    */
   cacheDir(slot: Slot, name: string): string {
     const dir = path.join(this.slotCacheRoot(slot), name);
-    if (!fs.existsSync(dir)) {
-      fs.mkdirSync(dir, { mode: 0o700 });
-      fs.chownSync(dir, slot.uid, slot.gid);
+    if (!this.made.has(dir)) {
+      if (!fs.existsSync(dir)) {
+        fs.mkdirSync(dir, { mode: 0o700 });
+        fs.chownSync(dir, slot.uid, slot.gid);
+      }
+      this.made.add(dir);
     }
     return dir;
   }
@@ -55,10 +60,13 @@ export class SlotPool {
   /** The directory holding every cache of one slot, owned by the slot's uid. */
   slotCacheRoot(slot: Slot): string {
     const dir = path.join(this.cacheRoot, String(slot.uid));
-    if (!fs.existsSync(dir)) {
-      fs.mkdirSync(this.cacheRoot, { recursive: true, mode: 0o711 });
-      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-      fs.chownSync(dir, slot.uid, slot.gid);
+    if (!this.made.has(dir)) {
+      if (!fs.existsSync(dir)) {
+        fs.mkdirSync(this.cacheRoot, { recursive: true, mode: 0o711 });
+        fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+        fs.chownSync(dir, slot.uid, slot.gid);
+      }
+      this.made.add(dir);
     }
     return dir;
   }
