@@ -1,94 +1,220 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, before, beforeEach, describe, test } from 'node:test';
 import type { JudgeResult } from '../../src/judge/index.js';
 import type { NewSubmission, Store } from '../../src/store/index.js';
 
-/** What every Store adapter guarantees, run against each of them with a real database. */
-export function storeContract(name: string, open: () => Promise<{ store: Store; close(): Promise<void> }>): void {
-  describe(`${name} store contract`, () => {
-    let store: Store;
-    let close: () => Promise<void>;
-    let n = 0;
+/** A store adapter prepared for the contract: `reset` empties it before every test. */
+export interface StoreUnderTest {
+  readonly store: Store;
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
 
+const LIMITS = { cpuTimeMs: 2000, wallTimeMs: 5000, memoryKb: 131072, processes: 32, outputKb: 512, fileSizeKb: 1024, stackKb: 8192 };
+
+function submission(id: string, createdAt = 1_000, over: Partial<NewSubmission> = {}): NewSubmission {
+  return {
+    id,
+    language: 'python3',
+    files: [
+      { name: 'main.py', content: Buffer.from('print(input())\n') },
+      { name: 'data.bin', content: Buffer.from([0x00, 0xff, 0x10, 0x80]) },
+    ],
+    stdin: Buffer.from([0x68, 0x69, 0x0a, 0x00, 0xfe]),
+    args: ['--fast', 'two words', ''],
+    compileOptions: ['-O2'],
+    expectedOutput: Buffer.from('hi\n'),
+    limits: LIMITS,
+    createdAt,
+    ...over,
+  };
+}
+
+const RESULT: JudgeResult = {
+  verdict: 'runtime_error',
+  verdictDetail: 'exit code 3',
+  exitCode: 3,
+  signal: null,
+  cpuTimeMs: 12,
+  wallTimeMs: 34,
+  memoryKb: 5678,
+  stdout: Buffer.from('partial\n'),
+  stderr: Buffer.from([0x62, 0x61, 0x64, 0xff]),
+  compileOutput: Buffer.alloc(0),
+  message: null,
+};
+
+
+const LEASE = 30_000;
+
+/**
+ * What every Store adapter guarantees, run against each of them with a real database: what a
+ * user gets back from GET, and what survives duplicate deliveries and dead workers.
+ */
+export function storeContract(name: string, setup: () => Promise<StoreUnderTest>): void {
+  describe(`${name} store contract`, () => {
+    let sut: StoreUnderTest;
+    const store = (): Store => sut.store;
     before(async () => {
-      ({ store, close } = await open());
+      sut = await setup();
     });
     after(async () => {
-      await close();
+      await sut.close();
+    });
+    beforeEach(async () => {
+      await sut.reset();
     });
 
-    const submission = (over: Partial<NewSubmission> = {}): NewSubmission => ({
-      id: `${name}-${process.pid}-${++n}`,
-      language: 'python',
-      files: [{ name: 'main.py', content: Buffer.from('print(1)\n') }, { name: 'data.bin', content: Buffer.from([0, 255, 10]) }],
-      stdin: Buffer.from('in\n'),
-      args: ['a b', '$x'],
-      compileOptions: ['-O2'],
-      expectedOutput: Buffer.from('1\n'),
-      limits: { cpuTimeMs: 1000, wallTimeMs: 2000, memoryKb: 65536, processes: 8, outputKb: 64, fileSizeKb: 64, stackKb: 8192 },
-      createdAt: Date.now() + n,
-      ...over,
-    });
-    const result: JudgeResult = {
-      verdict: 'accepted', verdictDetail: null, exitCode: 0, signal: null, cpuTimeMs: 12, wallTimeMs: 15, memoryKb: 3400,
-      stdout: Buffer.from([0xff, 0x41]), stderr: Buffer.from('warn'), compileOutput: Buffer.alloc(0), message: null,
-    };
+    describe('insert and get', () => {
+      test('round-trips files, stdin, args, compile options, expected output and limits', async () => {
+        const s = submission('sub-1', 1234);
+        await store().insert(s);
+        const got = await store().get('sub-1');
+        assert.ok(got);
+        assert.equal(got.id, 'sub-1');
+        assert.equal(got.language, 'python3');
+        assert.deepEqual(got.files, s.files);
+        assert.deepEqual(got.stdin, s.stdin);
+        assert.deepEqual(got.args, s.args);
+        assert.deepEqual(got.compileOptions, s.compileOptions);
+        assert.deepEqual(got.expectedOutput, s.expectedOutput);
+        assert.deepEqual(got.limits, LIMITS);
+        assert.equal(got.createdAt, 1234);
+        assert.equal(got.status, 'queued');
+        assert.equal(got.attempts, 0);
+        assert.equal(got.startedAt, null);
+        assert.equal(got.finishedAt, null);
+        assert.equal(got.result, null);
+      });
 
-    test('an inserted submission reads back whole, binary content included', async () => {
-      const s = submission();
-      await store.insert(s);
-      const got = await store.get(s.id);
-      assert.ok(got);
-      assert.equal(got.status, 'queued');
-      assert.deepEqual(got.files, s.files);
-      assert.deepEqual(got.stdin, s.stdin);
-      assert.deepEqual(got.args, s.args);
-      assert.deepEqual(got.compileOptions, s.compileOptions);
-      assert.deepEqual(got.expectedOutput, s.expectedOutput);
-      assert.deepEqual(got.limits, s.limits);
-      assert.equal(got.createdAt, s.createdAt);
-      assert.equal(got.result, null);
-      assert.equal(await store.get('no-such-id'), null);
-    });
+      test('no expected output and empty stdin round-trip', async () => {
+        await store().insert(submission('sub-2', 1, { expectedOutput: null, stdin: Buffer.alloc(0), args: [] }));
+        const got = await store().get('sub-2');
+        assert.ok(got);
+        assert.equal(got.expectedOutput, null);
+        assert.equal(got.stdin.length, 0);
+        assert.deepEqual(got.args, []);
+      });
 
-    test('a submission is claimed once; a second worker is refused until the lease expires', async () => {
-      const s = submission();
-      await store.insert(s);
-      const now = Date.now();
-      const first = await store.claim(s.id, 'w1', 1000, now);
-      assert.equal(first?.status, 'running');
-      assert.equal(first?.attempts, 1);
-      assert.equal(await store.claim(s.id, 'w2', 1000, now + 10), null, 'duplicate delivery skipped');
-      const taken = await store.claim(s.id, 'w2', 1000, now + 2000);
-      assert.equal(taken?.attempts, 2, 'a dead worker\'s claim is taken over after its lease');
-      assert.equal(await store.finish(s.id, 'w1', result, now + 2100), false, 'the old holder cannot store a result');
-      assert.equal(await store.finish(s.id, 'w2', result, now + 2200), true);
-      const done = await store.get(s.id);
-      assert.equal(done?.status, 'finished');
-      assert.equal(done?.finishedAt, now + 2200);
-      assert.deepEqual(done?.result, result);
-      assert.equal(await store.claim(s.id, 'w3', 1000, now + 99_999), null, 'a finished submission is never claimed');
+      test('an unknown id is null', async () => {
+        assert.equal(await store().get('nope'), null);
+      });
+
+      test('a duplicate id is rejected', async () => {
+        await store().insert(submission('dup'));
+        await assert.rejects(store().insert(submission('dup')));
+      });
     });
 
-    test('release queues a claim again; unfinished ids come oldest first; counts add up', async () => {
-      const a = submission({ createdAt: 1 });
-      const b = submission({ createdAt: 2 });
-      await store.insert(b);
-      await store.insert(a);
-      await store.claim(a.id, 'w', 60_000, Date.now());
-      await store.release(a.id, 'w');
-      assert.equal((await store.get(a.id))?.status, 'queued');
-      const ids = await store.listUnfinished(1000);
-      assert.ok(ids.indexOf(a.id) >= 0 && ids.indexOf(a.id) < ids.indexOf(b.id));
-      const counts = await store.countByStatus();
-      assert.ok(counts.queued >= 2);
-      await store.ping();
+    describe('claims', () => {
+      test('a queued submission is claimed once; a duplicate delivery gets null', async () => {
+        await store().insert(submission('s'));
+        const claimed = await store().claim('s', 'worker-a', LEASE, 10_000);
+        assert.ok(claimed);
+        assert.equal(claimed.status, 'running');
+        assert.equal(claimed.attempts, 1);
+        assert.equal(claimed.startedAt, 10_000);
+        assert.deepEqual(claimed.files, submission('s').files);
+        assert.equal(await store().claim('s', 'worker-b', LEASE, 10_001), null);
+        assert.equal(await store().claim('s', 'worker-a', LEASE, 10_002), null, 'even the holder cannot claim twice');
+        assert.equal((await store().get('s'))?.attempts, 1);
+      });
+
+      test('an unknown id cannot be claimed', async () => {
+        assert.equal(await store().claim('nope', 'worker-a', LEASE, 1), null);
+      });
+
+      test('a claim whose lease expired is taken over by another worker', async () => {
+        await store().insert(submission('s'));
+        assert.ok(await store().claim('s', 'worker-a', LEASE, 10_000));
+        assert.equal(await store().claim('s', 'worker-b', LEASE, 10_000 + LEASE), null, 'the lease is still valid at its last instant');
+        const taken = await store().claim('s', 'worker-b', LEASE, 10_000 + LEASE + 1);
+        assert.ok(taken);
+        assert.equal(taken.attempts, 2);
+        assert.equal(taken.status, 'running');
+      });
+
+      test('finish by a worker that lost the claim is refused; the holder finishes', async () => {
+        await store().insert(submission('s'));
+        await store().claim('s', 'worker-a', LEASE, 10_000);
+        await store().claim('s', 'worker-b', LEASE, 10_000 + LEASE + 1);
+        assert.equal(await store().finish('s', 'worker-a', { ...RESULT, verdict: 'accepted' }, 50_000), false);
+        assert.equal((await store().get('s'))?.status, 'running');
+        assert.equal(await store().finish('s', 'worker-b', RESULT, 50_001), true);
+        const got = await store().get('s');
+        assert.ok(got);
+        assert.equal(got.status, 'finished');
+        assert.equal(got.finishedAt, 50_001);
+        assert.deepEqual(got.result, RESULT);
+      });
+
+      test('a finished submission cannot be claimed or finished again', async () => {
+        await store().insert(submission('s'));
+        await store().claim('s', 'worker-a', LEASE, 10_000);
+        assert.equal(await store().finish('s', 'worker-a', RESULT, 11_000), true);
+        assert.equal(await store().claim('s', 'worker-b', LEASE, 10_000_000), null);
+        assert.equal(await store().finish('s', 'worker-a', { ...RESULT, verdict: 'accepted' }, 12_000), false);
+        assert.equal((await store().get('s'))?.result?.verdict, 'runtime_error');
+      });
+
+      test('finish on a queued (never claimed) submission is refused', async () => {
+        await store().insert(submission('s'));
+        assert.equal(await store().finish('s', 'worker-a', RESULT, 1), false);
+        assert.equal((await store().get('s'))?.status, 'queued');
+      });
+
+      test('release by the holder requeues; release by another worker does nothing', async () => {
+        await store().insert(submission('s'));
+        await store().claim('s', 'worker-a', LEASE, 10_000);
+        await store().release('s', 'worker-b');
+        assert.equal((await store().get('s'))?.status, 'running');
+        await store().release('s', 'worker-a');
+        assert.equal((await store().get('s'))?.status, 'queued');
+        const again = await store().claim('s', 'worker-b', LEASE, 10_001);
+        assert.ok(again, 'a released submission is claimable at once');
+        assert.equal(again.attempts, 2);
+        assert.equal(await store().finish('s', 'worker-a', RESULT, 10_002), false, 'the old holder no longer holds it');
+      });
+
+      test('requeueAllRunning puts every running submission back and counts them', async () => {
+        for (const id of ['a', 'b', 'c', 'd']) await store().insert(submission(id));
+        await store().claim('a', 'w1', LEASE, 1);
+        await store().claim('b', 'w2', LEASE, 1);
+        await store().claim('c', 'w1', LEASE, 1);
+        await store().finish('c', 'w1', RESULT, 2);
+        assert.equal(await store().requeueAllRunning(), 2);
+        assert.equal((await store().get('a'))?.status, 'queued');
+        assert.equal((await store().get('b'))?.status, 'queued');
+        assert.equal((await store().get('c'))?.status, 'finished');
+        assert.equal((await store().get('d'))?.status, 'queued');
+        assert.ok(await store().claim('a', 'w3', LEASE, 3), 'a requeued submission is claimable before its lease ends');
+        assert.equal(await store().requeueAllRunning(), 1);
+      });
     });
 
-    test('inserting an id twice is refused', async () => {
-      const s = submission();
-      await store.insert(s);
-      await assert.rejects(() => store.insert(s));
+    describe('listing and counts', () => {
+      test('listUnfinished returns queued and running ids oldest first, without finished ones', async () => {
+        await store().insert(submission('newest', 300));
+        await store().insert(submission('oldest', 100));
+        await store().insert(submission('middle', 200));
+        await store().insert(submission('done', 50));
+        await store().insert(submission('tie-b', 250));
+        await store().insert(submission('tie-a', 250));
+        await store().claim('done', 'w', LEASE, 1);
+        await store().finish('done', 'w', RESULT, 2);
+        await store().claim('middle', 'w', LEASE, 1);
+        assert.deepEqual(await store().listUnfinished(100), ['oldest', 'middle', 'tie-a', 'tie-b', 'newest']);
+        assert.deepEqual(await store().listUnfinished(2), ['oldest', 'middle']);
+      });
+
+      test('countByStatus counts each status, zero when none', async () => {
+        assert.deepEqual(await store().countByStatus(), { queued: 0, running: 0, finished: 0 });
+        for (const id of ['a', 'b', 'c', 'd']) await store().insert(submission(id));
+        await store().claim('a', 'w', LEASE, 1);
+        await store().claim('b', 'w', LEASE, 1);
+        await store().finish('b', 'w', RESULT, 2);
+        assert.deepEqual(await store().countByStatus(), { queued: 2, running: 1, finished: 1 });
+      });
     });
   });
 }

@@ -3,12 +3,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
-import type { JudgeResult } from '../../../src/judge/types.js';
 import type { NewSubmission } from '../../../src/store/Store.js';
 import { StoreLocked } from '../../../src/store/errors.js';
 import { SqliteStore } from '../../../src/store/sqlite/SqliteStore.js';
 
-/** The durable store: what a user gets back from GET, and what survives duplicate deliveries. */
+/** What only the embedded store does: one process per data dir, and data that survives a reopen. (The behaviour every store shares is in test/store/contract.ts.) */
 let dataDir: string;
 let store: SqliteStore;
 
@@ -42,173 +41,7 @@ function submission(id: string, createdAt = 1_000, over: Partial<NewSubmission> 
   };
 }
 
-const RESULT: JudgeResult = {
-  verdict: 'runtime_error',
-  verdictDetail: 'exit code 3',
-  exitCode: 3,
-  signal: null,
-  cpuTimeMs: 12,
-  wallTimeMs: 34,
-  memoryKb: 5678,
-  stdout: Buffer.from('partial\n'),
-  stderr: Buffer.from([0x62, 0x61, 0x64, 0xff]),
-  compileOutput: Buffer.alloc(0),
-  message: null,
-};
-
 const LEASE = 30_000;
-
-describe('SqliteStore insert and get', () => {
-  test('round-trips files, stdin, args, compile options, expected output and limits', async () => {
-    const s = submission('sub-1', 1234);
-    await store.insert(s);
-    const got = await store.get('sub-1');
-    assert.ok(got);
-    assert.equal(got.id, 'sub-1');
-    assert.equal(got.language, 'python3');
-    assert.deepEqual(got.files, s.files);
-    assert.deepEqual(got.stdin, s.stdin);
-    assert.deepEqual(got.args, s.args);
-    assert.deepEqual(got.compileOptions, s.compileOptions);
-    assert.deepEqual(got.expectedOutput, s.expectedOutput);
-    assert.deepEqual(got.limits, LIMITS);
-    assert.equal(got.createdAt, 1234);
-    assert.equal(got.status, 'queued');
-    assert.equal(got.attempts, 0);
-    assert.equal(got.startedAt, null);
-    assert.equal(got.finishedAt, null);
-    assert.equal(got.result, null);
-  });
-
-  test('no expected output and empty stdin round-trip', async () => {
-    await store.insert(submission('sub-2', 1, { expectedOutput: null, stdin: Buffer.alloc(0), args: [] }));
-    const got = await store.get('sub-2');
-    assert.ok(got);
-    assert.equal(got.expectedOutput, null);
-    assert.equal(got.stdin.length, 0);
-    assert.deepEqual(got.args, []);
-  });
-
-  test('an unknown id is null', async () => {
-    assert.equal(await store.get('nope'), null);
-  });
-
-  test('a duplicate id is rejected', async () => {
-    await store.insert(submission('dup'));
-    await assert.rejects(store.insert(submission('dup')));
-  });
-});
-
-describe('SqliteStore claims', () => {
-  test('a queued submission is claimed once; a duplicate delivery gets null', async () => {
-    await store.insert(submission('s'));
-    const claimed = await store.claim('s', 'worker-a', LEASE, 10_000);
-    assert.ok(claimed);
-    assert.equal(claimed.status, 'running');
-    assert.equal(claimed.attempts, 1);
-    assert.equal(claimed.startedAt, 10_000);
-    assert.deepEqual(claimed.files, submission('s').files);
-    assert.equal(await store.claim('s', 'worker-b', LEASE, 10_001), null);
-    assert.equal(await store.claim('s', 'worker-a', LEASE, 10_002), null, 'even the holder cannot claim twice');
-    assert.equal((await store.get('s'))?.attempts, 1);
-  });
-
-  test('an unknown id cannot be claimed', async () => {
-    assert.equal(await store.claim('nope', 'worker-a', LEASE, 1), null);
-  });
-
-  test('a claim whose lease expired is taken over by another worker', async () => {
-    await store.insert(submission('s'));
-    assert.ok(await store.claim('s', 'worker-a', LEASE, 10_000));
-    assert.equal(await store.claim('s', 'worker-b', LEASE, 10_000 + LEASE), null, 'the lease is still valid at its last instant');
-    const taken = await store.claim('s', 'worker-b', LEASE, 10_000 + LEASE + 1);
-    assert.ok(taken);
-    assert.equal(taken.attempts, 2);
-    assert.equal(taken.status, 'running');
-  });
-
-  test('finish by a worker that lost the claim is refused; the holder finishes', async () => {
-    await store.insert(submission('s'));
-    await store.claim('s', 'worker-a', LEASE, 10_000);
-    await store.claim('s', 'worker-b', LEASE, 10_000 + LEASE + 1);
-    assert.equal(await store.finish('s', 'worker-a', { ...RESULT, verdict: 'accepted' }, 50_000), false);
-    assert.equal((await store.get('s'))?.status, 'running');
-    assert.equal(await store.finish('s', 'worker-b', RESULT, 50_001), true);
-    const got = await store.get('s');
-    assert.ok(got);
-    assert.equal(got.status, 'finished');
-    assert.equal(got.finishedAt, 50_001);
-    assert.deepEqual(got.result, RESULT);
-  });
-
-  test('a finished submission cannot be claimed or finished again', async () => {
-    await store.insert(submission('s'));
-    await store.claim('s', 'worker-a', LEASE, 10_000);
-    assert.equal(await store.finish('s', 'worker-a', RESULT, 11_000), true);
-    assert.equal(await store.claim('s', 'worker-b', LEASE, 10_000_000), null);
-    assert.equal(await store.finish('s', 'worker-a', { ...RESULT, verdict: 'accepted' }, 12_000), false);
-    assert.equal((await store.get('s'))?.result?.verdict, 'runtime_error');
-  });
-
-  test('finish on a queued (never claimed) submission is refused', async () => {
-    await store.insert(submission('s'));
-    assert.equal(await store.finish('s', 'worker-a', RESULT, 1), false);
-    assert.equal((await store.get('s'))?.status, 'queued');
-  });
-
-  test('release by the holder requeues; release by another worker does nothing', async () => {
-    await store.insert(submission('s'));
-    await store.claim('s', 'worker-a', LEASE, 10_000);
-    await store.release('s', 'worker-b');
-    assert.equal((await store.get('s'))?.status, 'running');
-    await store.release('s', 'worker-a');
-    assert.equal((await store.get('s'))?.status, 'queued');
-    const again = await store.claim('s', 'worker-b', LEASE, 10_001);
-    assert.ok(again, 'a released submission is claimable at once');
-    assert.equal(again.attempts, 2);
-    assert.equal(await store.finish('s', 'worker-a', RESULT, 10_002), false, 'the old holder no longer holds it');
-  });
-
-  test('requeueAllRunning puts every running submission back and counts them', async () => {
-    for (const id of ['a', 'b', 'c', 'd']) await store.insert(submission(id));
-    await store.claim('a', 'w1', LEASE, 1);
-    await store.claim('b', 'w2', LEASE, 1);
-    await store.claim('c', 'w1', LEASE, 1);
-    await store.finish('c', 'w1', RESULT, 2);
-    assert.equal(await store.requeueAllRunning(), 2);
-    assert.equal((await store.get('a'))?.status, 'queued');
-    assert.equal((await store.get('b'))?.status, 'queued');
-    assert.equal((await store.get('c'))?.status, 'finished');
-    assert.equal((await store.get('d'))?.status, 'queued');
-    assert.ok(await store.claim('a', 'w3', LEASE, 3), 'a requeued submission is claimable before its lease ends');
-    assert.equal(await store.requeueAllRunning(), 1);
-  });
-});
-
-describe('SqliteStore listing and counts', () => {
-  test('listUnfinished returns queued and running ids oldest first, without finished ones', async () => {
-    await store.insert(submission('newest', 300));
-    await store.insert(submission('oldest', 100));
-    await store.insert(submission('middle', 200));
-    await store.insert(submission('done', 50));
-    await store.insert(submission('tie-b', 250));
-    await store.insert(submission('tie-a', 250));
-    await store.claim('done', 'w', LEASE, 1);
-    await store.finish('done', 'w', RESULT, 2);
-    await store.claim('middle', 'w', LEASE, 1);
-    assert.deepEqual(await store.listUnfinished(100), ['oldest', 'middle', 'tie-a', 'tie-b', 'newest']);
-    assert.deepEqual(await store.listUnfinished(2), ['oldest', 'middle']);
-  });
-
-  test('countByStatus counts each status, zero when none', async () => {
-    assert.deepEqual(await store.countByStatus(), { queued: 0, running: 0, finished: 0 });
-    for (const id of ['a', 'b', 'c', 'd']) await store.insert(submission(id));
-    await store.claim('a', 'w', LEASE, 1);
-    await store.claim('b', 'w', LEASE, 1);
-    await store.finish('b', 'w', RESULT, 2);
-    assert.deepEqual(await store.countByStatus(), { queued: 2, running: 1, finished: 1 });
-  });
-});
 
 describe('SqliteStore open and close', () => {
   test('a second open of the same data dir while the first is open throws StoreLocked', async () => {
