@@ -10,9 +10,9 @@ export interface StoreUnderTest {
   close(): Promise<void>;
 }
 
-const LIMITS = { cpuTimeMs: 2000, wallTimeMs: 5000, memoryKb: 131072, processes: 32, outputKb: 512, fileSizeKb: 1024, stackKb: 8192 };
+export const LIMITS = { cpuTimeMs: 2000, wallTimeMs: 5000, memoryKb: 131072, processes: 32, outputKb: 512, fileSizeKb: 1024, stackKb: 8192 };
 
-function submission(id: string, createdAt = 1_000, over: Partial<NewSubmission> = {}): NewSubmission {
+export function submission(id: string, createdAt = 1_000, over: Partial<NewSubmission> = {}): NewSubmission {
   return {
     id,
     language: 'python3',
@@ -45,7 +45,7 @@ const RESULT: JudgeResult = {
 };
 
 
-const LEASE = 30_000;
+export const LEASE = 30_000;
 
 /**
  * What every Store adapter guarantees, run against each of them with a real database: what a

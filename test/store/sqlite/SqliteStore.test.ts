@@ -3,9 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
-import type { NewSubmission } from '../../../src/store/Store.js';
 import { StoreLocked } from '../../../src/store/errors.js';
 import { SqliteStore } from '../../../src/store/sqlite/SqliteStore.js';
+import { LEASE, submission } from '../contract.js';
 
 /** What only the embedded store does: one process per data dir, and data that survives a reopen. (The behaviour every store shares is in test/store/contract.ts.) */
 let dataDir: string;
@@ -21,27 +21,6 @@ afterEach(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-const LIMITS = { cpuTimeMs: 2000, wallTimeMs: 5000, memoryKb: 131072, processes: 32, outputKb: 512, fileSizeKb: 1024, stackKb: 8192 };
-
-function submission(id: string, createdAt = 1_000, over: Partial<NewSubmission> = {}): NewSubmission {
-  return {
-    id,
-    language: 'python3',
-    files: [
-      { name: 'main.py', content: Buffer.from('print(input())\n') },
-      { name: 'data.bin', content: Buffer.from([0x00, 0xff, 0x10, 0x80]) },
-    ],
-    stdin: Buffer.from([0x68, 0x69, 0x0a, 0x00, 0xfe]),
-    args: ['--fast', 'two words', ''],
-    compileOptions: ['-O2'],
-    expectedOutput: Buffer.from('hi\n'),
-    limits: LIMITS,
-    createdAt,
-    ...over,
-  };
-}
-
-const LEASE = 30_000;
 
 describe('SqliteStore open and close', () => {
   test('a second open of the same data dir while the first is open throws StoreLocked', async () => {
