@@ -31,7 +31,7 @@ function fieldPath(context: string, instancePath: string): string {
 }
 
 /** Turns a schema failure into one sentence naming the field and what to send instead. */
-export function describeValidation(context: string, issue: AjvIssue): { message: string; field: string } {
+function describeValidation(context: string, issue: AjvIssue): { message: string; field: string } {
   const at = fieldPath(context, issue.instancePath);
   const where = at === '' ? (context === 'body' ? 'the request body' : context) : at;
   switch (issue.keyword) {

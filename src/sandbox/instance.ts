@@ -8,7 +8,7 @@ export function instanceDirName(pid: number): string {
 }
 
 /** True when a process with this pid exists (owned by anyone). */
-export function pidAlive(pid: number): boolean {
+function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

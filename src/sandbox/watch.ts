@@ -88,7 +88,7 @@ export class OutputCollector {
 }
 
 /** Verdict order: CPU, wall, memory, output, file size. */
-export function firstLimit(stopReason: LimitExceeded | null, cpuOver: boolean, oomKilled: boolean, signal: string | null): LimitExceeded | null {
+function firstLimit(stopReason: LimitExceeded | null, cpuOver: boolean, oomKilled: boolean, signal: string | null): LimitExceeded | null {
   if (cpuOver || stopReason === 'cpu') return 'cpu';
   if (stopReason === 'wall') return 'wall';
   if (oomKilled) return 'memory';

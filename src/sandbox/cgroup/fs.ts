@@ -14,7 +14,7 @@ export const nodeCgroupFs: CgroupFs = {
   list: (dir) => fs.readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name),
 };
 
-export function sleepMs(ms: number): Promise<void> {
+function sleepMs(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
