@@ -88,7 +88,7 @@ async function main(): Promise<void> {
     '## The sandbox alone vs native spawn (`bench/sandbox-vs-native.ts`)',
     '',
     machineLine(),
-    `Each run: a fresh box, a fresh cgroup (${cgroups.version}), the program, its exit status, CPU and peak memory read back, all torn down.`,
+    `Each run: an emptied box, a fresh cgroup (${cgroups.version}), the program, its exit status, CPU and peak memory read back, all torn down.`,
     `"one at a time" is ${RUNS} runs in sequence (wall time per run, spawn to result); "saturated" is ${RUNS} runs at concurrency ${CORES}`,
     `(one per core, the default number of slots). cgroup favordynmods: ${dynmods}. Native spawns the same program from Node.`,
     '',

@@ -17,7 +17,7 @@
  *   run RUN BOX CPU_S FSIZE STACK NOFILE ARGC ARGV... ENVC ENV... MOUNTC (SRC DST RW)...
  *   go RUN
  * Events on fd 1, one line each:
- *   pid RUN HOSTPID | status RUN exit|signal N | error RUN MESSAGE | reaped RUN
+ *   pid RUN HOSTPID | status RUN exit|signal N alone|others | error RUN MESSAGE | reaped RUN
  * fd 3 holds the seccomp filter (read once at start). Inside, /.verdict holds the boxes, the
  * per-slot caches and the socket a run connects its stdio to; each run covers it.
  */
@@ -275,8 +275,12 @@ static int run_init(void *arg) {
     if (w == child) break;
     if (w < 0 && errno != EINTR) fail(evfd, q->id, "waitpid");
   }
-  if (WIFSIGNALED(status)) event(evfd, "status %s signal %d", q->id, WTERMSIG(status));
-  else event(evfd, "status %s exit %d", q->id, WEXITSTATUS(status));
+  /* Every process of the namespace descends from us, and an orphan is re-parented to us or to a
+   * live ancestor that is our descendant: with no child left, nothing of the run is left but us.
+   * The service may then take the result without waiting for our exit to be reaped. */
+  const char *alone = waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD ? "alone" : "others";
+  if (WIFSIGNALED(status)) event(evfd, "status %s signal %d %s", q->id, WTERMSIG(status), alone);
+  else event(evfd, "status %s exit %d %s", q->id, WEXITSTATUS(status), alone);
   /* Our exit makes the kernel kill whatever the program left running in the namespace. */
   _exit(0);
 }

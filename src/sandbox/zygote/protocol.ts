@@ -12,7 +12,8 @@ export function encodeCommand(fields: readonly string[]): Buffer {
 export type ZygoteEvent =
   | { readonly kind: 'ready'; readonly pid: number }
   | { readonly kind: 'pid'; readonly run: string; readonly pid: number }
-  | { readonly kind: 'status'; readonly run: string; readonly exitCode: number | null; readonly signal: number | null }
+  /** `alone`: no process of the run is left but its init, which exits next. */
+  | { readonly kind: 'status'; readonly run: string; readonly exitCode: number | null; readonly signal: number | null; readonly alone: boolean }
   | { readonly kind: 'error'; readonly run: string; readonly message: string }
   | { readonly kind: 'reaped'; readonly run: string };
 
@@ -24,7 +25,9 @@ export function parseEvent(line: string): ZygoteEvent | null {
     case 'pid':
       return { kind, run, pid: Number(rest[0]) };
     case 'status':
-      return rest[0] === 'exit' ? { kind, run, exitCode: Number(rest[1]), signal: null } : { kind, run, exitCode: null, signal: Number(rest[1]) };
+      return rest[0] === 'exit'
+        ? { kind, run, exitCode: Number(rest[1]), signal: null, alone: rest[2] === 'alone' }
+        : { kind, run, exitCode: null, signal: Number(rest[1]), alone: rest[2] === 'alone' };
     case 'error':
       return { kind, run, message: rest.join(' ') };
     case 'reaped':
