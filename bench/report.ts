@@ -33,6 +33,29 @@ export async function measure(total: number, concurrency: number, job: () => Pro
   return { throughputPerS: total / elapsedS, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
 }
 
+/**
+ * Measures several ways of doing the same job in alternating rounds (A, B, C, A, B, C, ...), so
+ * that a slow spell of a shared machine hits them alike, and keeps each one's median round by
+ * throughput. Returns, per way, that round and every round's throughput.
+ */
+export async function interleaved(
+  rounds: number,
+  total: number,
+  concurrency: number,
+  jobs: ReadonlyArray<readonly [string, () => Promise<void>]>,
+): Promise<Map<string, { median: Figures; throughputs: number[] }>> {
+  const all = new Map<string, Figures[]>(jobs.map(([name]) => [name, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, job] of jobs) all.get(name)!.push(await measure(total, concurrency, job));
+  }
+  const out = new Map<string, { median: Figures; throughputs: number[] }>();
+  for (const [name, figures] of all) {
+    const byThroughput = [...figures].sort((a, b) => a.throughputPerS - b.throughputPerS);
+    out.set(name, { median: byThroughput[Math.floor(byThroughput.length / 2)], throughputs: figures.map((f) => f.throughputPerS) });
+  }
+  return out;
+}
+
 export function machineLine(): string {
   return `Measured ${new Date().toISOString().slice(0, 10)} on ${os.availableParallelism()} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), Linux ${os.release()}, Node ${process.version}.`;
 }

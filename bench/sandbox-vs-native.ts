@@ -13,9 +13,11 @@ import {
   BoxFactory, BwrapSandbox, SlotPool, ZygoteSandbox, createCgroupDriver, prepareHost, type Sandbox, type SandboxLimits,
 } from '../src/sandbox/index.js';
 import { ROOT } from '../test/helpers/server.js';
-import { machineLine, measure, writeSection, type Figures } from './report.js';
+import { interleaved, machineLine, measure, writeSection, type Figures } from './report.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 300);
+/** Saturated runs are measured in this many alternating rounds; the median round is reported. */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CORES = os.availableParallelism();
 const SANDBOX_DIR = `/run/verdict-bench-${process.pid}`;
 const LIMITS: SandboxLimits = { cpuTimeMs: 5000, wallTimeMs: 10000, memoryKb: 262144, processes: 64, outputKb: 1024, fileSizeKb: 1024, stackKb: 8192 };
@@ -51,29 +53,37 @@ async function main(): Promise<void> {
   const rows: string[] = [];
   try {
     for (const program of PROGRAMS) {
-      const viaNative = () => native(program.argv, dir);
-      const figures: Array<[string, Figures, Figures]> = [];
-      await measure(20, CORES, viaNative);
-      figures.push(['native spawn', await measure(RUNS, 1, viaNative), await measure(RUNS, CORES, viaNative)]);
+      const ways: Array<readonly [string, () => Promise<void>]> = [['native spawn', () => native(program.argv, dir)]];
       for (const [name, sandbox] of sandboxes) {
-        const run = () =>
-          slots.with(async (slot) => {
-            const box = await boxes.create(slot, [{ name: 'main.py', content: Buffer.from('print(2 ** 10)\n') }]);
-            try {
-              const out = await sandbox.run({ slot, boxDir: box.dir, argv: program.argv, env: { PATH: '/usr/bin:/bin' }, stdin: Buffer.alloc(0), limits: LIMITS });
-              if (out.exitCode !== 0) throw new Error(`${name}: ${program.argv[0]} exited ${out.exitCode ?? out.signal}: ${out.stderr}`);
-            } finally {
-              await box.remove();
-            }
-          });
-        await measure(20, CORES, run);
-        figures.push([name, await measure(RUNS, 1, run), await measure(RUNS, CORES, run)]);
+        ways.push([
+          name,
+          () =>
+            slots.with(async (slot) => {
+              const box = await boxes.create(slot, [{ name: 'main.py', content: Buffer.from('print(2 ** 10)\n') }]);
+              try {
+                const out = await sandbox.run({ slot, boxDir: box.dir, argv: program.argv, env: { PATH: '/usr/bin:/bin' }, stdin: Buffer.alloc(0), limits: LIMITS });
+                if (out.exitCode !== 0) throw new Error(`${name}: ${program.argv[0]} exited ${out.exitCode ?? out.signal}: ${out.stderr}`);
+              } finally {
+                await box.remove();
+              }
+            }),
+        ]);
       }
-      const base = figures[0];
-      for (const [name, single, saturated] of figures) {
-        const overhead = name === 'native spawn' ? '—' : `+${(single.p50Ms - base[1].p50Ms).toFixed(2)}`;
-        const ratio = (saturated.throughputPerS / base[2].throughputPerS).toFixed(2);
-        rows.push(`| ${program.name} | ${name} | ${single.p50Ms.toFixed(2)} | ${single.p99Ms.toFixed(2)} | ${overhead} | ${saturated.throughputPerS.toFixed(1)} | ${ratio} |`);
+      const single = new Map<string, Figures>();
+      for (const [name, job] of ways) {
+        await measure(20, CORES, job);
+        single.set(name, await measure(RUNS, 1, job));
+      }
+      const saturated = await interleaved(ROUNDS, RUNS, CORES, ways);
+      const base = { single: single.get('native spawn')!, saturated: saturated.get('native spawn')! };
+      for (const [name] of ways) {
+        const one = single.get(name)!;
+        const sat = saturated.get(name)!;
+        const delta = one.p50Ms - base.single.p50Ms;
+        const overhead = name === 'native spawn' ? '—' : `${delta >= 0 ? '+' : '−'}${Math.abs(delta).toFixed(2)}`;
+        const ratio = (sat.median.throughputPerS / base.saturated.median.throughputPerS).toFixed(2);
+        const byRound = sat.throughputs.map((t) => t.toFixed(0)).join(', ');
+        rows.push(`| ${program.name} | ${name} | ${one.p50Ms.toFixed(2)} | ${one.p99Ms.toFixed(2)} | ${overhead} | ${sat.median.throughputPerS.toFixed(1)} (${byRound}) | ${ratio} |`);
       }
     }
   } finally {
@@ -90,9 +100,11 @@ async function main(): Promise<void> {
     machineLine(),
     `Each run: an emptied box, a fresh cgroup (${cgroups.version}), the program, its exit status, CPU and peak memory read back, all torn down.`,
     `"one at a time" is ${RUNS} runs in sequence (wall time per run, spawn to result); "saturated" is ${RUNS} runs at concurrency ${CORES}`,
-    `(one per core, the default number of slots). cgroup favordynmods: ${dynmods}. Native spawns the same program from Node.`,
+    `(one per core, the default number of slots), measured in ${ROUNDS} rounds that alternate between the ways of running, so a slow`,
+    'spell of the machine hits them alike; the table gives the median round and, in brackets, every round in order.',
+    `cgroup favordynmods: ${dynmods}. Native spawns the same program from Node.`,
     '',
-    '| program | how | p50 one at a time (ms) | p99 (ms) | p50 overhead vs native (ms) | saturated throughput (runs/s) | throughput vs native |',
+    '| program | how | p50 one at a time (ms) | p99 (ms) | p50 overhead vs native (ms) | saturated throughput (runs/s; rounds) | throughput vs native |',
     '|---|---|---|---|---|---|---|',
     ...rows,
     '',

@@ -10,14 +10,18 @@
  * every process of a run is dead before the next starts.
  *
  * A run init is cloned ahead of time (the "spare"), with its namespaces and its fresh /proc,
- * /tmp, /dev/shm and /cache already made; a request only binds the box, connects stdio and runs.
+ * /tmp, /dev/shm and /cache already made. Once that is done it announces itself (`spare RUN
+ * HOSTPID`); the service moves it into the cgroup of the run it will carry, ahead of the request,
+ * so a request only binds the box, connects stdio and runs. The run's id is the spare's.
  *
  * Usage: verdict-zygote TMP_BYTES (the size of each run's /tmp and /dev/shm).
  * Protocol. Commands on fd 0: u32 little-endian length, then NUL-terminated fields:
  *   run RUN BOX CPU_S FSIZE STACK NOFILE ARGC ARGV... ENVC ENV... MOUNTC (SRC DST RW)...
- *   go RUN
+ *     (RUN must be the announced spare, already in its cgroup)
+ *   spare   (make a spare if there is none, after one died)
  * Events on fd 1, one line each:
- *   pid RUN HOSTPID | status RUN exit|signal N alone|others | error RUN MESSAGE | reaped RUN
+ *   spare RUN HOSTPID | status RUN exit|signal N alone|others | error RUN MESSAGE | reaped RUN
+ * A spare that dies unused is reaped like a run.
  * fd 3 holds the seccomp filter (read once at start). Inside, /.verdict holds the boxes, the
  * per-slot caches and the socket a run connects its stdio to; each run covers it.
  */
@@ -54,7 +58,6 @@
 struct run {
   char id[32];
   pid_t pid;
-  int go_wr;
   int used;
 };
 
@@ -67,17 +70,21 @@ struct request {
   int *mrw;
 };
 
-/* The pipes a pre-started run init waits on: first its request, then the word to go. */
-struct init_pipes {
-  int req_rd, go_rd;
+/* What a pre-started run init starts from: its id, and the pipe its request comes on (first
+ * its own host pid, written by the zygote right after the clone, then the request). */
+struct init_args {
+  char id[32];
+  int req_rd;
 };
 
 /* The run init cloned ahead of time, with its namespaces and generic mounts already made. */
 static struct {
   pid_t pid;
-  int req_wr, go_wr;
+  int req_wr;
   int ready;
+  char id[32];
 } spare;
+static unsigned long spare_seq;
 
 static unsigned long tmp_bytes;
 
@@ -171,25 +178,31 @@ static int read_full(int fd, void *buf, size_t len);
 static int parse_request(char **f, int n, struct request *q);
 
 static int run_init(void *arg) {
-  struct init_pipes *p = arg;
+  struct init_args *p = arg;
   int evfd = fcntl(events_fd, F_DUPFD_CLOEXEC, 10);
   /* Dies with the zygote, so a dead service leaves no run behind. */
   prctl(PR_SET_PDEATHSIG, SIGKILL);
 
   /* Everything that does not depend on the request is done before it arrives, off the path of
    * the run that will use it: a fresh /proc, /tmp, /dev/shm and /cache, /dev read-only. */
-  const char *unknown = "-";
-  if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) fail(evfd, unknown, "make mounts private");
-  if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0) fail(evfd, unknown, "mount /proc");
+  const char *me = p->id;
+  if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) fail(evfd, me, "make mounts private");
+  if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0) fail(evfd, me, "mount /proc");
   char opts[64];
   snprintf(opts, sizeof opts, "size=%lu,nr_inodes=16384,mode=1777", tmp_bytes);
-  if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, opts) != 0) fail(evfd, unknown, "mount /tmp");
-  if (mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, opts) != 0) fail(evfd, unknown, "mount /dev/shm");
+  if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, opts) != 0) fail(evfd, me, "mount /tmp");
+  if (mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, opts) != 0) fail(evfd, me, "mount /dev/shm");
   /* /dev is one tmpfs shared by every run of the slot: read-only in this run's namespace, so
    * nothing can be left there for the next run. (The zygote's root is read-only already.) */
-  if (remount_readonly("/dev") != 0) fail(evfd, unknown, "remount /dev read-only");
+  if (remount_readonly("/dev") != 0) fail(evfd, me, "remount /dev read-only");
   /* Extra mounts (compiler caches) live under a fresh /cache of this run's own. */
-  if (mount("tmpfs", "/cache", "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0755") != 0) fail(evfd, unknown, "mount /cache");
+  if (mount("tmpfs", "/cache", "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0755") != 0) fail(evfd, me, "mount /cache");
+
+  /* Ready: the service may now move us into the run's cgroup. Everything from here on (the
+   * request, the program and all it forks) is charged to the run; nothing before is. */
+  int32_t host_pid;
+  if (read_full(p->req_rd, &host_pid, 4) != 0) _exit(121);
+  event(evfd, "spare %s %d", me, (int)host_pid);
 
   uint32_t len;
   static char buf[1 << 20];
@@ -201,8 +214,8 @@ static int run_init(void *arg) {
   for (char *c = buf; c < buf + len && n < MAX_FIELDS; c += strlen(c) + 1) fields[n++] = c;
   struct request request;
   struct request *q = &request;
-  if (parse_request(fields, n, q) != 0) {
-    event(evfd, "error %s malformed run request", n > 1 ? fields[1] : unknown);
+  if (parse_request(fields, n, q) != 0 || strcmp(q->id, me) != 0) {
+    event(evfd, "error %s malformed run request", me);
     _exit(122);
   }
 
@@ -235,12 +248,8 @@ static int run_init(void *arg) {
   set_limit(evfd, q->id, RLIMIT_STACK, q->stack, q->stack);
   set_limit(evfd, q->id, RLIMIT_NOFILE, q->nofile, q->nofile);
 
-  char go;
-  /* Blocked until the service has moved us into the run's cgroup: the program is forked only
-   * then, so everything it does is charged to the run (charges never follow a move). */
-  if (read(p->go_rd, &go, 1) != 1) _exit(121);
-  close(p->go_rd);
-
+  /* The service sent the request only once we were in the run's cgroup: the program forked
+   * below is charged to the run from its first page (charges never follow a move). */
   /* No way back to privilege: no_new_privs, empty bounding set, no capabilities. */
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(evfd, q->id, "no_new_privs");
   for (int cap = 0; cap <= 63; cap++) prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
@@ -289,12 +298,6 @@ static int run_init(void *arg) {
 
 static unsigned long num(const char *s) { return strtoul(s, NULL, 10); }
 
-static struct run *find(const char *id) {
-  for (int i = 0; i < MAX_RUNS; i++)
-    if (runs[i].used && strcmp(runs[i].id, id) == 0) return &runs[i];
-  return NULL;
-}
-
 /* run RUN BOX CPU FSIZE STACK NOFILE ARGC ARGV... ENVC ENV... MOUNTC (SRC DST RW)... */
 static int parse_request(char **f, int n, struct request *q) {
   if (n < 9) return -1;
@@ -329,27 +332,35 @@ static int parse_request(char **f, int n, struct request *q) {
 
 /* Clones the next run init ahead of time, in new pid, mount and ipc namespaces. */
 static void make_spare(void) {
-  int req[2], go[2];
+  int req[2];
   if (pipe2(req, O_CLOEXEC) != 0) return;
-  if (pipe2(go, O_CLOEXEC) != 0) {
+  struct run *slot = NULL;
+  for (int i = 0; i < MAX_RUNS && !slot; i++) if (!runs[i].used) slot = &runs[i];
+  if (!slot) {
     close(req[0]);
     close(req[1]);
+    event(events_fd, "error - cannot make a spare: no room for another run");
     return;
   }
-  struct init_pipes pipes = {req[0], go[0]};
-  pid_t pid = clone(run_init, clone_stack + sizeof clone_stack, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | SIGCHLD, &pipes);
+  struct init_args args = {.req_rd = req[0]};
+  snprintf(args.id, sizeof args.id, "%lu", ++spare_seq);
+  pid_t pid = clone(run_init, clone_stack + sizeof clone_stack, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | SIGCHLD, &args);
   close(req[0]);
-  close(go[0]);
   if (pid < 0) {
     close(req[1]);
-    close(go[1]);
-    fprintf(stderr, "verdict-zygote: clone: %s\n", strerror(errno));
+    event(events_fd, "error - cannot make a spare: clone: %s", strerror(errno));
     return;
   }
+  int32_t host_pid = pid;
+  /* Four bytes into an empty pipe: never blocks, and the spare reads them once it is set up. */
+  (void)!write(req[1], &host_pid, 4);
   spare.pid = pid;
   spare.req_wr = req[1];
-  spare.go_wr = go[1];
+  snprintf(spare.id, sizeof spare.id, "%s", args.id);
   spare.ready = 1;
+  snprintf(slot->id, sizeof slot->id, "%s", args.id);
+  slot->pid = pid;
+  slot->used = 1;
 }
 
 static int write_full(int fd, const void *data, size_t len) {
@@ -363,32 +374,19 @@ static int write_full(int fd, const void *data, size_t len) {
   return 0;
 }
 
-/* Hands a run request to the spare run init, then prepares the next spare. */
+/* Hands a run request to the spare it names (already in the run's cgroup), then prepares the
+ * next spare. */
 static void start_run(const char *id, const char *raw, uint32_t len) {
-  struct run *slot = NULL;
-  for (int i = 0; i < MAX_RUNS && !slot; i++) if (!runs[i].used) slot = &runs[i];
-  if (!slot) {
-    event(events_fd, "error %s no room for another run", id);
-    return;
-  }
-  if (!spare.ready) make_spare();
-  if (!spare.ready) {
-    event(events_fd, "error %s cannot start a run init", id);
+  if (!spare.ready || strcmp(spare.id, id) != 0) {
+    event(events_fd, "error %s no such spare", id);
     return;
   }
   spare.ready = 0;
   int ok = write_full(spare.req_wr, &len, 4) == 0 && write_full(spare.req_wr, raw, len) == 0;
   close(spare.req_wr);
   if (!ok) {
-    close(spare.go_wr);
     kill(spare.pid, SIGKILL);
     event(events_fd, "error %s the run init died before its request", id);
-  } else {
-    snprintf(slot->id, sizeof slot->id, "%s", id);
-    slot->pid = spare.pid;
-    slot->go_wr = spare.go_wr;
-    slot->used = 1;
-    event(events_fd, "pid %s %d", id, spare.pid);
   }
   make_spare();
 }
@@ -398,14 +396,12 @@ static void reap(void) {
   pid_t pid;
   while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
     if (spare.ready && pid == spare.pid) {
-      /* A spare that died while waiting (its setup failed): the next run makes another. */
+      /* A spare that died while waiting (its setup failed): the service asks for another. */
       close(spare.req_wr);
-      close(spare.go_wr);
       spare.ready = 0;
     }
     for (int i = 0; i < MAX_RUNS; i++) {
       if (runs[i].used && runs[i].pid == pid) {
-        if (runs[i].go_wr >= 0) close(runs[i].go_wr);
         event(events_fd, "reaped %s", runs[i].id);
         runs[i].used = 0;
       }
@@ -457,13 +453,8 @@ int main(int argc, char **argv) {
       int n = 0;
       for (char *c = buf; c < buf + len && n < MAX_FIELDS; c += strlen(c) + 1) fields[n++] = c;
       if (n >= 2 && strcmp(fields[0], "run") == 0) start_run(fields[1], buf, len);
-      else if (n >= 2 && strcmp(fields[0], "go") == 0) {
-        struct run *run = find(fields[1]);
-        if (run && run->go_wr >= 0) {
-          (void)!write(run->go_wr, "g", 1);
-          close(run->go_wr);
-          run->go_wr = -1;
-        }
+      else if (n >= 1 && strcmp(fields[0], "spare") == 0) {
+        if (!spare.ready) make_spare();
       }
     }
   }

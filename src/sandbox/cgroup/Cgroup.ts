@@ -21,6 +21,8 @@ export interface RunCgroup {
    * which must not stall every other run on the event loop.
    */
   attach(pid: number): Promise<void>;
+  /** Changes the memory and process limits (before the run's program starts); no-op if equal. */
+  setLimits(limits: CgroupLimits): void;
   /** CPU used by every process that was ever in the cgroup, in microseconds. Cheap: polled. */
   cpuUsageUs(): number;
   usage(): CgroupUsage;

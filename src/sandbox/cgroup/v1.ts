@@ -63,18 +63,15 @@ export class V1CgroupDriver implements CgroupDriver {
     try {
       // Plain synchronous calls: each takes microseconds, less than a trip through the thread pool.
       for (const c of CONTROLLERS) this.fs.mkdir(dirs[c]);
-      const mem = dirs.memory;
-      this.fs.write(path.join(mem, 'memory.limit_in_bytes'), String(limits.memoryBytes));
       // With swap accounting on, also forbid swap; without it the file is absent and there is no swap to use.
-      const memsw = path.join(mem, 'memory.memsw.limit_in_bytes');
-      this.memswKnown ??= this.fs.exists(memsw);
-      if (this.memswKnown) this.fs.write(memsw, String(limits.memoryBytes));
-      this.fs.write(path.join(dirs.pids, 'pids.max'), String(limits.pids));
+      this.memswKnown ??= this.fs.exists(path.join(dirs.memory, 'memory.memsw.limit_in_bytes'));
+      const cgroup = new V1RunCgroup(name, dirs, this.fs, this.syncAttach, this.memswKnown);
+      cgroup.setLimits(limits);
+      return cgroup;
     } catch (err) {
       for (const c of CONTROLLERS) tryRmdir(this.fs, dirs[c]);
       throw new CgroupFailed(`cannot prepare cgroup ${name}: ${(err as Error).message}`, err);
     }
-    return new V1RunCgroup(name, dirs, this.fs, this.syncAttach);
   }
 
   async close(): Promise<void> {
@@ -85,12 +82,28 @@ export class V1CgroupDriver implements CgroupDriver {
 class V1RunCgroup implements RunCgroup {
   private destroyed = false;
 
+  /** The limits written, starting from the kernel's (none). */
+  private limits: CgroupLimits = { memoryBytes: Infinity, pids: Infinity };
+
   constructor(
     readonly name: string,
     private readonly dirs: Record<Controller, string>,
     private readonly fs: CgroupFs,
     private readonly syncAttach: boolean,
+    private readonly memsw: boolean,
   ) {}
+
+  setLimits(limits: CgroupLimits): void {
+    const mem = this.dirs.memory;
+    if (limits.memoryBytes !== this.limits.memoryBytes) {
+      // memory.memsw.limit_in_bytes may never be below memory.limit_in_bytes: raise it first,
+      // lower it last.
+      const order = limits.memoryBytes > this.limits.memoryBytes ? ['memory.memsw.limit_in_bytes', 'memory.limit_in_bytes'] : ['memory.limit_in_bytes', 'memory.memsw.limit_in_bytes'];
+      for (const file of order) if (this.memsw || file === 'memory.limit_in_bytes') this.fs.write(path.join(mem, file), String(limits.memoryBytes));
+    }
+    if (limits.pids !== this.limits.pids) this.fs.write(path.join(this.dirs.pids, 'pids.max'), String(limits.pids));
+    this.limits = limits;
+  }
 
   async attach(pid: number): Promise<void> {
     if (this.syncAttach) {

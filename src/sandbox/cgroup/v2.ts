@@ -73,14 +73,15 @@ export class V2CgroupDriver implements CgroupDriver {
     try {
       // Plain synchronous calls: each takes microseconds, less than a trip through the thread pool.
       this.fs.mkdir(dir);
-      this.fs.write(path.join(dir, 'memory.max'), String(limits.memoryBytes));
       const swap = path.join(dir, 'memory.swap.max');
       const group = path.join(dir, 'memory.oom.group');
       this.optional ??= { swap: this.fs.exists(swap), oomGroup: this.fs.exists(group) };
       if (this.optional.swap) this.fs.write(swap, '0');
       // One OOM kill takes the whole run: a half-killed program would report a misleading verdict.
       if (this.optional.oomGroup) this.fs.write(group, '1');
-      this.fs.write(path.join(dir, 'pids.max'), String(limits.pids));
+      const cgroup = new V2RunCgroup(name, dir, this.fs, this.syncAttach);
+      cgroup.setLimits(limits);
+      return cgroup;
     } catch (err) {
       try {
         this.fs.rmdir(dir);
@@ -89,7 +90,6 @@ export class V2CgroupDriver implements CgroupDriver {
       }
       throw new CgroupFailed(`cannot prepare cgroup ${dir}: ${(err as Error).message}`, err);
     }
-    return new V2RunCgroup(name, dir, this.fs, this.syncAttach);
   }
 
   async close(): Promise<void> {
@@ -112,6 +112,15 @@ class V2RunCgroup implements RunCgroup {
     private readonly syncAttach: boolean,
   ) {
     this.cpuStartUs = this.rawCpuUs();
+  }
+
+  /** The limits written, starting from the kernel's (none). */
+  private limits: CgroupLimits = { memoryBytes: Infinity, pids: Infinity };
+
+  setLimits(limits: CgroupLimits): void {
+    if (limits.memoryBytes !== this.limits.memoryBytes) this.fs.write(path.join(this.dir, 'memory.max'), String(limits.memoryBytes));
+    if (limits.pids !== this.limits.pids) this.fs.write(path.join(this.dir, 'pids.max'), String(limits.pids));
+    this.limits = limits;
   }
 
   async attach(pid: number): Promise<void> {

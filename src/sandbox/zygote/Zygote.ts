@@ -19,6 +19,14 @@ export interface RunListener {
   lost(reason: string): void;
 }
 
+/** A pre-started run init, set up and blocked until a request names it. */
+export interface Spare {
+  /** The id of the run it will carry. */
+  readonly id: string;
+  /** Its pid on the host: what the service moves into the run's cgroup and kills to stop it. */
+  readonly pid: number;
+}
+
 export interface ZygoteOptions {
   readonly host: SandboxHost;
   readonly slot: Slot;
@@ -29,6 +37,10 @@ export interface ZygoteOptions {
   /** Host directory for the slot's stdio socket (bound at /.verdict/io). */
   readonly ioDir: string;
   readonly onLog: (line: string) => void;
+  /** A spare announced itself: the moment to prepare its run's cgroup, ahead of the request. */
+  readonly onSpare?: (spare: Spare) => void;
+  /** A spare died (or the zygote with it) before it carried a run. */
+  readonly onSpareGone?: (id: string) => void;
 }
 
 const HEADER_MAX_BYTES = 64;
@@ -37,6 +49,9 @@ export type StreamKind = 'i' | 'o' | 'e';
 /** Every run connects stdin, stdout and stderr, in that order. */
 export const STREAMS_PER_RUN = 3;
 const READY_TIMEOUT_MS = 15_000;
+/** How long a run waits for a spare before asking again, and before giving up. */
+const SPARE_NUDGE_MS = 2_000;
+const SPARE_TIMEOUT_MS = 15_000;
 
 /**
  * One slot's long-lived zygote: a bwrap sandbox (user, network, ipc, uts and cgroup namespaces)
@@ -46,11 +61,17 @@ const READY_TIMEOUT_MS = 15_000;
 export class Zygote {
   private readonly listeners = new Map<string, RunListener>();
   private exited = false;
+  /** The spare announced and not yet taken. */
+  private announced: Spare | null = null;
+  /** Whether the zygote is making a spare we have not heard of yet. */
+  private spareExpected = true;
+  private spareWaiter: { resolve: (s: Spare) => void; reject: (e: Error) => void } | null = null;
 
   private constructor(
     private readonly proc: ChildProcess,
     private readonly server: net.Server,
     private readonly ioDir: string,
+    private readonly opts: ZygoteOptions,
   ) {}
 
   static async start(opts: ZygoteOptions): Promise<Zygote> {
@@ -95,7 +116,7 @@ export class Zygote {
       '--chdir', '/', '--', '/.verdict/zygote', String(host.tmpSizeKb * 1024),
     );
     const proc = spawn(host.bwrapPath, args, { uid: slot.uid, gid: slot.gid, env: {}, detached: true, stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
-    const zygote = new Zygote(proc, server, opts.ioDir);
+    const zygote = new Zygote(proc, server, opts.ioDir, opts);
     server.on('connection', (socket) => zygote.accept(socket));
     (proc.stdio[3] as Writable).on('error', () => undefined);
     (proc.stdio[3] as Writable).end(host.seccompFilter);
@@ -109,8 +130,12 @@ export class Zygote {
         if (e.kind === 'ready') {
           clearTimeout(timer);
           resolve();
+        } else if (e.kind === 'spare') {
+          zygote.spareArrived({ id: e.run, pid: e.pid });
         } else {
-          zygote.listeners.get(e.run)?.event(e);
+          const listener = zygote.listeners.get(e.run);
+          if (listener) listener.event(e);
+          else zygote.spareEvent(e);
         }
       });
       proc.on('exit', (code, signal) => {
@@ -119,6 +144,10 @@ export class Zygote {
         const reason = `the zygote of slot ${slot.index} exited (${code ?? signal})`;
         for (const l of zygote.listeners.values()) l.lost(reason);
         zygote.listeners.clear();
+        zygote.spareWaiter?.reject(new SandboxSetupFailed(reason));
+        zygote.spareWaiter = null;
+        if (zygote.announced) opts.onSpareGone?.(zygote.announced.id);
+        zygote.announced = null;
         server.close();
         reject(new SandboxSetupFailed(reason));
       });
@@ -136,16 +165,74 @@ export class Zygote {
     return !this.exited;
   }
 
-  /** Starts a run; the listener hears its pid, status and end. */
+  /**
+   * The next spare, once it has announced itself. One caller at a time (a slot runs one thing
+   * at a time). The zygote makes a new spare after every run on its own; it is asked for one
+   * only when none is on its way (the last one died, or could not be made).
+   */
+  nextSpare(): Promise<Spare> {
+    if (this.exited) return Promise.reject(new SandboxSetupFailed('the zygote has exited'));
+    if (this.announced) {
+      const spare = this.announced;
+      this.announced = null;
+      return Promise.resolve(spare);
+    }
+    if (this.spareWaiter) return Promise.reject(new SandboxSetupFailed('another run of this slot is already waiting for a spare'));
+    if (!this.spareExpected) this.askForSpare();
+    return new Promise<Spare>((resolve, reject) => {
+      const nudge = setInterval(() => this.askForSpare(), SPARE_NUDGE_MS);
+      const timeout = setTimeout(() => fail(new SandboxSetupFailed(`no run init was ready within ${SPARE_TIMEOUT_MS} ms`)), SPARE_TIMEOUT_MS);
+      const done = (): void => {
+        clearInterval(nudge);
+        clearTimeout(timeout);
+        this.spareWaiter = null;
+      };
+      const fail = (err: Error): void => {
+        done();
+        reject(err);
+      };
+      this.spareWaiter = {
+        resolve: (spare) => {
+          done();
+          resolve(spare);
+        },
+        reject: fail,
+      };
+    });
+  }
+
+  /** Starts a run on the spare `id` (already in the run's cgroup); the listener hears its end. */
   run(id: string, fields: readonly string[], listener: RunListener): void {
     if (this.exited) throw new SandboxSetupFailed('the zygote has exited');
     this.listeners.set(id, listener);
+    // The zygote makes the next spare as soon as this one is handed its request.
+    this.spareExpected = true;
     this.proc.stdin!.write(encodeCommand(['run', id, ...fields]));
   }
 
-  /** Releases a run that was moved into its cgroup. */
-  go(id: string): void {
-    this.proc.stdin!.write(encodeCommand(['go', id]));
+  private askForSpare(): void {
+    this.spareExpected = true;
+    this.proc.stdin!.write(encodeCommand(['spare']));
+  }
+
+  private spareArrived(spare: Spare): void {
+    this.spareExpected = false;
+    this.opts.onSpare?.(spare);
+    if (this.spareWaiter) this.spareWaiter.resolve(spare);
+    else this.announced = spare;
+  }
+
+  /** An event of no run: about a spare that failed to be made, or died unused. */
+  private spareEvent(e: ZygoteEvent): void {
+    if (e.kind === 'error') {
+      this.opts.onLog(`run init ${e.run}: ${e.message}`);
+      this.spareExpected = false;
+      this.spareWaiter?.reject(new SandboxSetupFailed(`the run could not be set up: ${e.message}`));
+    } else if (e.kind === 'reaped') {
+      if (this.announced?.id === e.run) this.announced = null;
+      this.spareExpected = false;
+      this.opts.onSpareGone?.(e.run);
+    }
   }
 
   forget(id: string): void {

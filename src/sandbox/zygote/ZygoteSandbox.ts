@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type net from 'node:net';
 import { NOFILE_LIMIT } from '../bwrap/BwrapSandbox.js';
-import type { CgroupDriver, RunCgroup } from '../cgroup/Cgroup.js';
+import type { CgroupDriver, CgroupLimits, RunCgroup } from '../cgroup/Cgroup.js';
+import { killPid } from '../cgroup/fs.js';
 import { SandboxSetupFailed } from '../errors.js';
 import { makeSearchableDir, type SandboxHost } from '../host.js';
 import { deadInstances, instanceDirName } from '../instance.js';
@@ -10,7 +11,7 @@ import type { LimitExceeded, Mount, RunOutcome, RunRequest, Sandbox, Slot } from
 import { BackgroundTasks } from '../background.js';
 import { LimitWatch, OutputCollector, buildOutcome, signalName } from '../watch.js';
 import type { ZygoteEvent } from './protocol.js';
-import { STREAMS_PER_RUN, Zygote, type RunListener, type StreamKind } from './Zygote.js';
+import { STREAMS_PER_RUN, Zygote, type RunListener, type Spare, type StreamKind } from './Zygote.js';
 
 export interface ZygoteSandboxOptions {
   readonly host: SandboxHost;
@@ -39,6 +40,10 @@ const REAP_WAIT_MS = 5000;
 export class ZygoteSandbox implements Sandbox {
   private readonly zygotes = new Map<number, Promise<Zygote>>();
   private runSeq = 0;
+  /** Per spare (slot and id), its run's cgroup, made and entered ahead of the request. */
+  private readonly prepared = new Map<string, Promise<RunCgroup>>();
+  /** Per slot, the limits of its last run: most runs of a slot have the same. */
+  private readonly lastLimits = new Map<number, CgroupLimits>();
   private closed = false;
   private readonly cleanup: BackgroundTasks;
 
@@ -55,18 +60,20 @@ export class ZygoteSandbox implements Sandbox {
   }
 
   async run(request: RunRequest): Promise<RunOutcome> {
-    const zygote = await this.zygoteFor(request.slot);
-    const id = `${++this.runSeq}`;
-    const { limits } = request;
-    const cgroup = await this.opts.cgroups.create(`run-${id}-${request.slot.index}`, {
+    const { slot, limits } = request;
+    const zygote = await this.zygoteFor(slot);
+    const cgroupLimits: CgroupLimits = {
       memoryBytes: limits.memoryKb * 1024,
       // The run's init is one process the program did not ask for.
       pids: limits.processes + 1,
-    });
+    };
+    this.lastLimits.set(slot.index, cgroupLimits);
+    const spare = await zygote.nextSpare();
+    const cgroup = await this.cgroupFor(slot, spare, cgroupLimits);
     let reaped!: () => void;
     const gone = new Promise<void>((resolve) => (reaped = resolve));
     try {
-      return await this.execute(zygote, id, request, cgroup, reaped);
+      return await this.execute(zygote, spare, request, cgroup, reaped);
     } finally {
       // The result may be out while the run's init is still exiting (every other process of the
       // run is gone by then); its cgroup goes once the zygote has reaped it, off the result's path.
@@ -74,11 +81,67 @@ export class ZygoteSandbox implements Sandbox {
       this.cleanup.track(
         gone.then(() => {
           clearTimeout(fallback);
-          zygote.forget(id);
+          zygote.forget(spare.id);
           return cgroup.destroy();
         }),
       );
     }
+  }
+
+  /**
+   * The spare's cgroup, with the run's limits. Usually made and entered while the slot's previous
+   * run was still going (see prepare); the limits are rewritten only if this run's differ.
+   */
+  private async cgroupFor(slot: Slot, spare: Spare, limits: CgroupLimits): Promise<RunCgroup> {
+    const key = spareKey(slot, spare.id);
+    const prepared = this.prepared.get(key);
+    this.prepared.delete(key);
+    let cgroup: RunCgroup;
+    try {
+      cgroup = await (prepared ?? this.prepare(slot, spare, limits));
+    } catch (err) {
+      // The spare is unusable without its cgroup: the next run gets a fresh one.
+      killPid(spare.pid);
+      throw new SandboxSetupFailed(`cannot move the run into its cgroup: ${(err as Error).message}`, err);
+    }
+    try {
+      cgroup.setLimits(limits);
+    } catch (err) {
+      killPid(spare.pid);
+      this.cleanup.track(cgroup.destroy());
+      throw new SandboxSetupFailed(`cannot set the run's limits: ${(err as Error).message}`, err);
+    }
+    return cgroup;
+  }
+
+  /** A cgroup for the spare's run, the spare moved into it before it has read any request. */
+  private async prepare(slot: Slot, spare: Spare, limits: CgroupLimits): Promise<RunCgroup> {
+    const cgroup = await this.opts.cgroups.create(`run-${++this.runSeq}-${slot.index}`, limits);
+    try {
+      await cgroup.attach(spare.pid);
+    } catch (err) {
+      this.cleanup.track(cgroup.destroy());
+      throw err;
+    }
+    return cgroup;
+  }
+
+  /** A spare announced itself: its cgroup is made now, while the slot may still be busy. */
+  private onSpare(slot: Slot, spare: Spare): void {
+    const limits = this.lastLimits.get(slot.index);
+    if (!limits || this.closed) return;
+    const ready = this.prepare(slot, spare, limits);
+    ready.catch(() => undefined);
+    this.prepared.set(spareKey(slot, spare.id), ready);
+  }
+
+  /** A spare died unused: its prepared cgroup goes too. */
+  private onSpareGone(slot: Slot, id: string): void {
+    const key = spareKey(slot, id);
+    const ready = this.prepared.get(key);
+    if (!ready) return;
+    this.prepared.delete(key);
+    this.cleanup.track(ready.then((cgroup) => cgroup.destroy(), () => undefined));
   }
 
   async close(): Promise<void> {
@@ -87,6 +150,12 @@ export class ZygoteSandbox implements Sandbox {
     const all = await Promise.allSettled([...this.zygotes.values()]);
     await Promise.all(all.flatMap((r) => (r.status === 'fulfilled' ? [r.value.stop()] : [])));
     this.zygotes.clear();
+    // Spares die with their zygote; the cgroups prepared for them are all that is left (their
+    // removal was queued as each zygote exited, or is done here).
+    const prepared = [...this.prepared.values()];
+    this.prepared.clear();
+    await Promise.all(prepared.map((ready) => ready.then((cgroup) => cgroup.destroy(), () => undefined)));
+    await this.cleanup.drain();
     fs.rmSync(this.ioRoot, { recursive: true, force: true });
   }
 
@@ -105,6 +174,8 @@ export class ZygoteSandbox implements Sandbox {
       cacheDir: this.opts.slotCacheDir(slot),
       ioDir: path.join(this.ioRoot, `slot-${slot.index}`),
       onLog: (line) => this.opts.onLog(slot, line),
+      onSpare: (spare) => this.onSpare(slot, spare),
+      onSpareGone: (id) => this.onSpareGone(slot, id),
     });
     this.zygotes.set(slot.index, started);
     return started;
@@ -125,7 +196,7 @@ export class ZygoteSandbox implements Sandbox {
     return out;
   }
 
-  private execute(zygote: Zygote, id: string, request: RunRequest, cgroup: RunCgroup, reaped: () => void): Promise<RunOutcome> {
+  private execute(zygote: Zygote, spare: Spare, request: RunRequest, cgroup: RunCgroup, reaped: () => void): Promise<RunOutcome> {
     const { limits } = request;
     const boxesDir = this.opts.slotBoxesDir(request.slot);
     if (path.dirname(request.boxDir) !== boxesDir) {
@@ -146,7 +217,7 @@ export class ZygoteSandbox implements Sandbox {
     ];
 
     return new Promise<RunOutcome>((resolve, reject) => {
-      let initPid: number | null = null;
+      const initPid = spare.pid;
       let status: { exitCode: number | null; signal: number | null; alone: boolean } | null = null;
       let setupError: string | null = null;
       let stopReason: LimitExceeded | null = null;
@@ -159,13 +230,7 @@ export class ZygoteSandbox implements Sandbox {
       const kill = (reason: LimitExceeded | null): void => {
         if (reason && stopReason === null) stopReason = reason;
         // The run's init is pid 1 of its namespace: killing it kills every process in there.
-        if (initPid !== null) {
-          try {
-            process.kill(initPid, 'SIGKILL');
-          } catch {
-            /* already gone */
-          }
-        }
+        killPid(initPid);
       };
       const watch = new LimitWatch(limits, cgroup, kill);
       const output = new OutputCollector(limits.outputKb * 1024, () => kill('output'));
@@ -212,30 +277,14 @@ export class ZygoteSandbox implements Sandbox {
       const listener: RunListener = {
         event(e: ZygoteEvent) {
           switch (e.kind) {
-            case 'pid':
-              initPid = e.pid;
-              cgroup.attach(e.pid).then(
-                () => {
-                  zygote.go(id);
-                  watch.start();
-                },
-                (err: unknown) => {
-                  setupError = `cannot move the run into its cgroup: ${(err as Error).message}`;
-                  kill(null);
-                },
-              );
-              return;
             case 'status':
               status = { exitCode: e.exitCode, signal: e.signal, alone: e.alone };
               maybeFinish();
               return;
             case 'error':
               setupError = `the run could not be set up: ${e.message}`;
-              if (initPid === null) {
-                reapedAt = performance.now();
-                reaped();
-                maybeFinish();
-              }
+              // The init may still be waiting (its request was refused): it must not outlive this.
+              kill(null);
               return;
             case 'reaped':
               reapedAt = performance.now();
@@ -265,11 +314,16 @@ export class ZygoteSandbox implements Sandbox {
         },
       };
       try {
-        zygote.run(id, fields, listener);
+        zygote.run(spare.id, fields, listener);
+        watch.start();
       } catch (err) {
-        reaped();
+        kill(null);
         reject(err);
       }
     });
   }
+}
+
+function spareKey(slot: Slot, id: string): string {
+  return `${slot.index}:${id}`;
 }

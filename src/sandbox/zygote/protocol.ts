@@ -11,7 +11,8 @@ export function encodeCommand(fields: readonly string[]): Buffer {
 
 export type ZygoteEvent =
   | { readonly kind: 'ready'; readonly pid: number }
-  | { readonly kind: 'pid'; readonly run: string; readonly pid: number }
+  /** A pre-started run init, set up and waiting: `run` is the id of the run it will carry. */
+  | { readonly kind: 'spare'; readonly run: string; readonly pid: number }
   /** `alone`: no process of the run is left but its init, which exits next. */
   | { readonly kind: 'status'; readonly run: string; readonly exitCode: number | null; readonly signal: number | null; readonly alone: boolean }
   | { readonly kind: 'error'; readonly run: string; readonly message: string }
@@ -22,7 +23,7 @@ export function parseEvent(line: string): ZygoteEvent | null {
   switch (kind) {
     case 'ready':
       return { kind, pid: Number(rest[0]) };
-    case 'pid':
+    case 'spare':
       return { kind, run, pid: Number(rest[0]) };
     case 'status':
       return rest[0] === 'exit'
