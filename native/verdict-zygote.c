@@ -10,7 +10,7 @@
  * every process of a run is dead before the next starts.
  *
  * A run init is cloned ahead of time (the "spare"), with its namespaces and its fresh /proc,
- * /tmp, /dev/shm and /cache already made. Once that is done it announces itself (`spare RUN
+ * /tmp and /dev/shm already made. Once that is done it announces itself (`spare RUN
  * HOSTPID`); the service moves it into the cgroup of the run it will carry, ahead of the request,
  * so a request only binds the box, connects stdio and runs. The run's id is the spare's.
  *
@@ -184,7 +184,7 @@ static int run_init(void *arg) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
 
   /* Everything that does not depend on the request is done before it arrives, off the path of
-   * the run that will use it: a fresh /proc, /tmp, /dev/shm and /cache, /dev read-only. */
+   * the run that will use it: a fresh /proc, /tmp and /dev/shm, /dev read-only. */
   const char *me = p->id;
   if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) fail(evfd, me, "make mounts private");
   if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0) fail(evfd, me, "mount /proc");
@@ -195,8 +195,6 @@ static int run_init(void *arg) {
   /* /dev is one tmpfs shared by every run of the slot: read-only in this run's namespace, so
    * nothing can be left there for the next run. (The zygote's root is read-only already.) */
   if (remount_readonly("/dev") != 0) fail(evfd, me, "remount /dev read-only");
-  /* Extra mounts (compiler caches) live under a fresh /cache of this run's own. */
-  if (mount("tmpfs", "/cache", "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0755") != 0) fail(evfd, me, "mount /cache");
 
   /* Ready: the service may now move us into the run's cgroup. Everything from here on (the
    * request, the program and all it forks) is charged to the run; nothing before is. */
@@ -223,6 +221,9 @@ static int run_init(void *arg) {
   snprintf(box, sizeof box, "/.verdict/boxes/%s", q->box);
   if (mount(box, "/box", NULL, MS_BIND, NULL) != 0) fail(evfd, q->id, "bind /box");
   if (mount(NULL, "/box", NULL, MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV, NULL) != 0) fail(evfd, q->id, "remount /box");
+  /* Extra mounts (compiler caches) live under a fresh /cache of this run's own; without any,
+   * /cache stays the zygote's empty read-only directory. */
+  if (q->nmounts > 0 && mount("tmpfs", "/cache", "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0755") != 0) fail(evfd, q->id, "mount /cache");
   for (int i = 0; i < q->nmounts; i++) {
     make_dirs(q->mdst[i]);
     if (mount(q->msrc[i], q->mdst[i], NULL, MS_BIND, NULL) != 0) fail(evfd, q->id, "bind mount");
@@ -250,16 +251,18 @@ static int run_init(void *arg) {
 
   /* The service sent the request only once we were in the run's cgroup: the program forked
    * below is charged to the run from its first page (charges never follow a move). */
-  /* No way back to privilege: no_new_privs, empty bounding set, no capabilities. */
+  /* No way back to privilege: no_new_privs, no capabilities, and an empty bounding set (emptied
+   * once in the zygote, inherited by every run init). */
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(evfd, q->id, "no_new_privs");
-  for (int cap = 0; cap <= 63; cap++) prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
   struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
   struct __user_cap_data_struct data[2];
   memset(data, 0, sizeof data);
   if (syscall(SYS_capset, &hdr, data) != 0) fail(evfd, q->id, "drop capabilities");
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
-  pid_t child = fork();
+  /* vfork: the child shares our memory until it executes, so no copy of our page tables is made
+   * only to be thrown away by the exec. It only sets up its fds and seccomp, then executes. */
+  pid_t child = vfork();
   if (child < 0) fail(evfd, q->id, "fork");
   if (child == 0) {
     if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0) _exit(126);
@@ -424,6 +427,10 @@ int main(int argc, char **argv) {
     return 2;
   }
   filter_len = (unsigned short)(got / (ssize_t)sizeof(struct sock_filter));
+  /* Empty the bounding set once, here: every run init inherits it, and the program can never
+   * gain a capability by executing something. We keep our own capabilities (the bounding set
+   * only limits what an exec can grant). */
+  for (int cap = 0; cap <= 63; cap++) prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
   signal(SIGPIPE, SIG_IGN);
   sigset_t mask;
   sigemptyset(&mask);
