@@ -41,6 +41,13 @@ export interface Store {
   claim(id: string, workerId: string, leaseMs: number, now: number): Promise<Submission | null>;
   /** Stores the result if `workerId` still holds the claim; false if another worker took over. */
   finish(id: string, workerId: string, result: JudgeResult, now: number): Promise<boolean>;
+  /** Extends a claim's lease while its run goes on; false if `workerId` no longer holds it. */
+  renew(id: string, workerId: string, leaseMs: number, now: number): Promise<boolean>;
+  /**
+   * Ids a delivery may have missed, oldest first: queued since before `queuedBefore`, or running
+   * under a lease that expired before `now` (its worker died). The relay's sweeper republishes them.
+   */
+  listStranded(queuedBefore: number, now: number, limit: number): Promise<string[]>;
   /** Gives a claim back (a draining worker): the submission is queued again. */
   release(id: string, workerId: string): Promise<void>;
   /** Puts every running submission back in the queue: for a single-process start after a crash. */

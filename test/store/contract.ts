@@ -134,6 +134,16 @@ export function storeContract(name: string, setup: () => Promise<StoreUnderTest>
         assert.equal(taken.status, 'running');
       });
 
+      test('the holder renews its lease, so no one takes the claim over while it runs', async () => {
+        await store().insert(submission('s'));
+        await store().claim('s', 'worker-a', LEASE, 10_000);
+        assert.equal(await store().renew('s', 'worker-a', LEASE, 10_000 + LEASE - 1), true);
+        assert.equal(await store().claim('s', 'worker-b', LEASE, 10_000 + LEASE + 1), null, 'the renewed lease still holds');
+        assert.equal(await store().renew('s', 'worker-b', LEASE, 10_000 + LEASE + 2), false, 'only the holder renews');
+        assert.ok(await store().claim('s', 'worker-b', LEASE, 10_000 + 2 * LEASE));
+        assert.equal(await store().renew('s', 'worker-a', LEASE, 10_000 + 2 * LEASE + 1), false, 'a lost claim cannot be renewed');
+      });
+
       test('finish by a worker that lost the claim is refused; the holder finishes', async () => {
         await store().insert(submission('s'));
         await store().claim('s', 'worker-a', LEASE, 10_000);
@@ -205,6 +215,21 @@ export function storeContract(name: string, setup: () => Promise<StoreUnderTest>
         await store().claim('middle', 'w', LEASE, 1);
         assert.deepEqual(await store().listUnfinished(100), ['oldest', 'middle', 'tie-a', 'tie-b', 'newest']);
         assert.deepEqual(await store().listUnfinished(2), ['oldest', 'middle']);
+      });
+
+      test('listStranded finds submissions queued too long and claims whose lease expired, oldest first', async () => {
+        await store().insert(submission('fresh', 900));
+        await store().insert(submission('old', 100));
+        await store().insert(submission('running-live', 200));
+        await store().insert(submission('running-dead', 300));
+        await store().insert(submission('done', 50));
+        await store().claim('running-live', 'w', LEASE, 1_000);
+        await store().claim('running-dead', 'w', 10, 1_000);
+        await store().claim('done', 'w', 10, 1_000);
+        await store().finish('done', 'w', RESULT, 1_001);
+        assert.deepEqual(await store().listStranded(500, 2_000, 100), ['old', 'running-dead']);
+        assert.deepEqual(await store().listStranded(1_000, 2_000, 1), ['old']);
+        assert.deepEqual(await store().listStranded(0, 0, 100), []);
       });
 
       test('countByStatus counts each status, zero when none', async () => {

@@ -12,6 +12,9 @@ const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '
 // BIGINT columns hold epoch milliseconds, well inside a JavaScript number.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
+/** NOTIFY channel carrying the id of each submission whose result was just committed. */
+export const FINISHED_CHANNEL = 'verdict_finished';
+
 const INSERT_COLUMNS = ['id', 'language', 'files_json', 'stdin', 'args_json', 'compile_options_json', 'expected_output', 'limits_json', 'created_at'] as const;
 const RESULT_COLUMNS = ['verdict', 'verdict_detail', 'exit_code', 'signal', 'cpu_time_ms', 'wall_time_ms', 'memory_kb', 'stdout', 'stderr', 'compile_output', 'message'] as const;
 
@@ -73,15 +76,35 @@ export class PostgresStore implements Store {
     return r.rows[0] ? fromRow(r.rows[0]) : null;
   }
 
+  /**
+   * The notification is part of the same statement, so it is sent exactly when the result
+   * commits: API replicas waiting on the id wake at once instead of polling.
+   */
   async finish(id: string, workerId: string, result: JudgeResult, now: number): Promise<boolean> {
     const p = toResultParams(result);
     const sets = RESULT_COLUMNS.map((c, i) => `${c} = $${i + 4}`).join(', ');
     const r = await this.query(
-      `UPDATE submissions SET status = 'finished', finished_at = $3, claimed_by = NULL, lease_until = NULL, ${sets}
-        WHERE id = $1 AND status = 'running' AND claimed_by = $2`,
+      `WITH done AS (
+         UPDATE submissions SET status = 'finished', finished_at = $3, claimed_by = NULL, lease_until = NULL, ${sets}
+          WHERE id = $1 AND status = 'running' AND claimed_by = $2 RETURNING id)
+       SELECT pg_notify('${FINISHED_CHANNEL}', id) FROM done`,
       [id, workerId, now, ...RESULT_COLUMNS.map((c) => p[c])],
     );
     return r.rowCount === 1;
+  }
+
+  async renew(id: string, workerId: string, leaseMs: number, now: number): Promise<boolean> {
+    const r = await this.query(`UPDATE submissions SET lease_until = $3 WHERE id = $1 AND status = 'running' AND claimed_by = $2`, [id, workerId, now + leaseMs]);
+    return r.rowCount === 1;
+  }
+
+  async listStranded(queuedBefore: number, now: number, limit: number): Promise<string[]> {
+    const r = await this.query<{ id: string }>(
+      `SELECT id FROM submissions WHERE (status = 'queued' AND created_at < $1) OR (status = 'running' AND lease_until < $2)
+        ORDER BY created_at, id LIMIT $3`,
+      [queuedBefore, now, Math.min(limit, 2 ** 31 - 1)],
+    );
+    return r.rows.map((row) => row.id);
   }
 
   async release(id: string, workerId: string): Promise<void> {

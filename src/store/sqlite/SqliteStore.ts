@@ -38,6 +38,10 @@ export class SqliteStore implements Store {
           cpu_time_ms = @cpu_time_ms, wall_time_ms = @wall_time_ms, memory_kb = @memory_kb,
           stdout = @stdout, stderr = @stderr, compile_output = @compile_output, message = @message
         WHERE id = @id AND status = 'running' AND claimed_by = @worker`),
+      renew: db.prepare(`UPDATE submissions SET lease_until = @lease_until WHERE id = @id AND status = 'running' AND claimed_by = @worker`),
+      stranded: db.prepare(`SELECT id FROM submissions
+        WHERE (status = 'queued' AND created_at < @queued_before) OR (status = 'running' AND lease_until < @now)
+        ORDER BY created_at, id LIMIT @limit`),
       release: db.prepare(`UPDATE submissions SET status = 'queued', claimed_by = NULL, lease_until = NULL
         WHERE id = ? AND status = 'running' AND claimed_by = ?`),
       requeueRunning: db.prepare(`UPDATE submissions SET status = 'queued', claimed_by = NULL, lease_until = NULL WHERE status = 'running'`),
@@ -110,6 +114,14 @@ export class SqliteStore implements Store {
 
   async finish(id: string, workerId: string, result: JudgeResult, now: number): Promise<boolean> {
     return this.stmts.finish.run({ id, worker: workerId, now, ...toResultParams(result) }).changes === 1;
+  }
+
+  async renew(id: string, workerId: string, leaseMs: number, now: number): Promise<boolean> {
+    return this.stmts.renew.run({ id, worker: workerId, lease_until: now + leaseMs }).changes === 1;
+  }
+
+  async listStranded(queuedBefore: number, now: number, limit: number): Promise<string[]> {
+    return (this.stmts.stranded.all({ queued_before: queuedBefore, now, limit }) as Array<{ id: string }>).map((r) => r.id);
   }
 
   async release(id: string, workerId: string): Promise<void> {
