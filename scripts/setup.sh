@@ -29,11 +29,25 @@ want rustc /usr/bin/rustc
 want procps /usr/bin/pgrep
 # PostgreSQL server binaries: the distributed store and its tests run a private cluster.
 want postgresql $(ls -d /usr/lib/postgresql/*/bin/postgres 2>/dev/null | head -n 1) /nonexistent
+# nginx: the round-robin load balancer in front of the API replicas of a local cluster.
+want nginx /usr/sbin/nginx
+want curl /usr/bin/curl
+# Kafka's broker runs on the JVM (its jars come from Maven Central, see scripts/kafka.sh).
+want maven /usr/bin/mvn
 if [ ${#need[@]} -gt 0 ]; then
   say "installing ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  # Packages such as postgresql and nginx start a system-wide service on install (a database on
+  # 5432, a web server on 80); Verdict runs its own private instances, so keep those off.
+  policy=/usr/sbin/policy-rc.d
+  made_policy=
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod +x "$policy" && made_policy=1
+    trap 'rm -f "$policy"' EXIT
+  fi
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  if [ -n "$made_policy" ]; then rm -f "$policy"; trap - EXIT; fi
 fi
 
 # --- kernel tuning: cgroup migrations without RCU stalls ------------------------------------
@@ -61,6 +75,10 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   say "installing npm dependencies"
   npm ci --no-fund --no-audit >/dev/null
 fi
+
+# --- Kafka broker jars (scripts/kafka.sh) for distributed mode and its tests: Maven resolves them.
+# Not fatal: standalone mode needs no broker, and the Kafka tests repeat the install and say why.
+bash scripts/kafka.sh install || say "Kafka broker not installed; distributed mode and its tests need it"
 
 # --- build (TypeScript, the sandbox helper, migrations) when any source changed ----------------
 stamp=dist/.build-stamp

@@ -11,6 +11,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   submission_not_found: 404,
   route_not_found: 404,
   store_unavailable: 503,
+  broker_unavailable: 503,
   not_ready: 503,
 };
 

@@ -19,6 +19,8 @@ export interface ApiDeps {
   readonly submissions: SubmissionService;
   readonly readiness: Readiness;
   readonly version: string;
+  /** Sent as X-Verdict-Replica on every response: which of several replicas answered. */
+  readonly replicaName?: string;
 }
 
 /**
@@ -40,6 +42,12 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({ error: { code: 'route_not_found', message: `no route ${request.method} ${request.url.split('?')[0]}; see /docs` } }),
   );
+  const replica = deps.replicaName;
+  if (replica) {
+    app.addHook('onRequest', async (_request, reply) => {
+      reply.header('x-verdict-replica', replica);
+    });
+  }
   app.addHook('onResponse', async (request, reply) => {
     deps.metrics.httpRequests.inc({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) });
   });
@@ -53,7 +61,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  healthRoutes(app, deps.metrics, deps.readiness);
+  healthRoutes(app, deps.metrics.registry, deps.readiness);
   languageRoutes(app, deps.languages);
   submissionRoutes(app, deps.config, deps.submissions);
   return app;

@@ -6,11 +6,18 @@ import { parseArgs } from 'node:util';
 import { OPTIONS, loadConfig, type Config } from '../config/index.js';
 import { VerdictError } from '../errors.js';
 import { createLogger } from '../log/logger.js';
+import { startApi } from './api.js';
+import { runUntilSignal } from './lifecycle.js';
+import { startRelay } from './relay.js';
 import { runOnce } from './run.js';
+import { startWorker } from './worker.js';
 import { startStandalone } from './standalone.js';
 
 const USAGE = `Usage:
   verdict serve [options]                 run the standalone service (API, queue, workers)
+  verdict api [options]                   an API replica of the distributed mode (PostgreSQL)
+  verdict worker [options]                a worker of the distributed mode (Kafka, PostgreSQL, sandbox)
+  verdict relay [options]                 the change-data-capture relay (PostgreSQL to Kafka) and sweeper
   verdict run FILE [--language ID] [--stdin TEXT | --stdin-file PATH] [--arg A]... [options]
                                           run one program in the sandbox and print its output
   verdict help                            this text and every option
@@ -54,6 +61,11 @@ async function main(argv: string[]): Promise<number> {
     file: (values.config as string | undefined) ?? process.env.VERDICT_CONFIG,
   });
   if (command === 'serve') return serve(config);
+  if (command === 'api' || command === 'worker' || command === 'relay') {
+    const log = createLogger(config.logLevel).child({ process: command, replica: config.replicaName });
+    const start = { api: startApi, worker: startWorker, relay: startRelay }[command];
+    return runUntilSignal(log, await start(config, log, version()));
+  }
   if (command === 'run') {
     const file = positionals[1];
     if (!file) throw new VerdictError('usage', 'verdict run needs a FILE to run');
@@ -65,19 +77,7 @@ async function main(argv: string[]): Promise<number> {
 
 async function serve(config: Config): Promise<number> {
   const log = createLogger(config.logLevel);
-  const service = await startStandalone(config, log, version());
-  await new Promise<void>((resolve) => {
-    const onSignal = (signal: string): void => {
-      log.info({ signal }, 'shutting down');
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
-      resolve();
-    };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
-  });
-  await service.stop();
-  return 0;
+  return runUntilSignal(log, await startStandalone(config, log, version()));
 }
 
 main(process.argv.slice(2)).then(

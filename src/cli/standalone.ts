@@ -41,7 +41,6 @@ export async function startStandalone(config: Config, log: Logger, version: stri
     onHandlerError: (m, err) => log.error({ id: m.id, err }, 'handling failed; will retry'),
   });
   const waiter = new Waiter(WAIT_POLL_MS);
-  const c = config.compileLimits;
   const workers = new WorkerPool({
     store,
     broker,
@@ -50,7 +49,7 @@ export async function startStandalone(config: Config, log: Logger, version: stri
     log,
     workerId: `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     concurrency: config.slots,
-    leaseMs: 2 * (c.wallTimeMs.max + config.runLimits.wallTimeMs.max) + 60_000,
+    leaseMs: config.leaseMs,
     onFinished: (id) => waiter.notify(id),
   });
   const submissions = new SubmissionService({ config, store, broker, languages: runtime.languages, metrics, waiter });

@@ -43,6 +43,18 @@ export interface Config {
   readonly tmpSizeKb: number;
   readonly logLevel: string;
   readonly shutdownGraceMs: number;
+  readonly databaseUrl: string;
+  readonly databasePoolSize: number;
+  /** Bootstrap brokers, split from the comma-separated setting. */
+  readonly kafkaBrokers: readonly string[];
+  readonly kafkaTopic: string;
+  readonly kafkaGroup: string;
+  readonly kafkaPartitions: number;
+  readonly replicaName: string;
+  readonly leaseMs: number;
+  readonly cdcSlot: string;
+  readonly cdcSweepIntervalMs: number;
+  readonly cdcStaleAfterMs: number;
   readonly runLimits: RunLimitsConfig;
   readonly compileLimits: CompileLimitsConfig;
 }

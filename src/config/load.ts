@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Config, LimitRange } from './Config.js';
@@ -75,6 +76,15 @@ export function loadConfig(sources: ConfigSources): Config {
   return freeze(values);
 }
 
+function brokerList(text: string): string[] {
+  const brokers = text.split(',').map((b) => b.trim()).filter(Boolean);
+  const bad = brokers.find((b) => !/^[A-Za-z0-9.-]+:\d{1,5}$/.test(b));
+  if (brokers.length === 0 || bad !== undefined) {
+    throw new ConfigInvalid(`KAFKA_BROKERS (or --kafka-brokers) must be a comma-separated list of host:port; got ${JSON.stringify(bad ?? text)}`);
+  }
+  return brokers;
+}
+
 function range(values: Record<string, Raw>, key: string): LimitRange {
   const def = values[`${key}Default`] as number;
   const max = values[`${key}Max`] as number;
@@ -108,6 +118,17 @@ function freeze(v: Record<string, Raw>): Config {
     tmpSizeKb: v.tmpSizeKb as number,
     logLevel: v.logLevel as string,
     shutdownGraceMs: v.shutdownGraceMs as number,
+    databaseUrl: v.databaseUrl as string,
+    databasePoolSize: v.databasePoolSize as number,
+    kafkaBrokers: Object.freeze(brokerList(v.kafkaBrokers as string)),
+    kafkaTopic: v.kafkaTopic as string,
+    kafkaGroup: v.kafkaGroup as string,
+    kafkaPartitions: v.kafkaPartitions as number,
+    replicaName: v.replicaName === 'auto' ? `${os.hostname()}-${process.pid}` : (v.replicaName as string),
+    leaseMs: v.leaseMs as number,
+    cdcSlot: v.cdcSlot as string,
+    cdcSweepIntervalMs: v.cdcSweepIntervalMs as number,
+    cdcStaleAfterMs: v.cdcStaleAfterMs as number,
     runLimits: Object.freeze({
       cpuTimeMs: range(v, 'cpuTimeMs'),
       wallTimeMs: range(v, 'wallTimeMs'),

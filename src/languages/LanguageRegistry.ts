@@ -42,6 +42,12 @@ export class LanguageRegistry {
     return new LanguageRegistry(found, missing);
   }
 
+  /** Replaces the whole set (an API replica learning what the workers report). */
+  replaceAll(languages: readonly Language[]): void {
+    this.byId.clear();
+    for (const l of languages) this.byId.set(l.id, l);
+  }
+
   list(): Language[] {
     return [...this.byId.values()];
   }

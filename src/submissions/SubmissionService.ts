@@ -33,7 +33,12 @@ const FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 export interface SubmissionServiceDeps {
   readonly config: Config;
   readonly store: Store;
-  readonly broker: Broker;
+  /**
+   * Standalone: the in-process queue, published to right after the commit. Distributed: null,
+   * because change data capture publishes the committed row; publishing here too would be the
+   * dual write the design forbids.
+   */
+  readonly broker: Pick<Broker, 'publish'> | null;
   readonly languages: LanguageRegistry;
   readonly metrics: Metrics;
   readonly waiter: Waiter;
@@ -50,7 +55,7 @@ export class SubmissionService {
     this.deps.metrics.submissionsAccepted.inc();
     // Standalone publishes right after the commit; a crash in between is covered by the
     // republish of every unfinished submission at start.
-    await this.deps.broker.publish([{ id: submission.id }]);
+    await this.deps.broker?.publish([{ id: submission.id }]);
     return submission.id;
   }
 

@@ -13,7 +13,7 @@ export interface WorkerPoolDeps {
   /** Unique per process: claims are made in its name. */
   readonly workerId: string;
   readonly concurrency: number;
-  /** How long a claim is valid; longer than the longest possible compile plus run. */
+  /** How long a claim is valid unless renewed; renewed every third of it while the run goes on. */
   readonly leaseMs: number;
   readonly onFinished: (id: string) => void;
 }
@@ -53,15 +53,21 @@ export class WorkerPool {
       return;
     }
     metrics.waitDuration.observe((claimedAt - submission.createdAt) / 1000);
-    const result = await judge.judge({
-      languageId: submission.language,
-      files: submission.files,
-      stdin: submission.stdin,
-      args: submission.args,
-      compileOptions: submission.compileOptions,
-      expectedOutput: submission.expectedOutput,
-      limits: submission.limits,
-    });
+    const renewal = this.keepClaim(submission.id);
+    let result;
+    try {
+      result = await judge.judge({
+        languageId: submission.language,
+        files: submission.files,
+        stdin: submission.stdin,
+        args: submission.args,
+        compileOptions: submission.compileOptions,
+        expectedOutput: submission.expectedOutput,
+        limits: submission.limits,
+      });
+    } finally {
+      clearInterval(renewal);
+    }
     const stored = await store.finish(submission.id, workerId, result, Date.now());
     if (!stored) {
       log.warn({ id: submission.id }, 'result dropped: the claim was taken over by another worker');
@@ -74,5 +80,25 @@ export class WorkerPool {
       'submission finished',
     );
     this.deps.onFinished(submission.id);
+  }
+
+  /**
+   * Renews the claim while the run goes on, so the lease can be short (a dead worker's
+   * submission is taken over quickly) whatever the run's length. A renewal that fails (store
+   * down) is retried at the next tick; a claim found lost is only logged: the store will refuse
+   * this worker's result and keep the new holder's.
+   */
+  private keepClaim(id: string): NodeJS.Timeout {
+    const { store, log, workerId, leaseMs } = this.deps;
+    const timer = setInterval(() => {
+      store.renew(id, workerId, leaseMs, Date.now()).then(
+        (held) => {
+          if (!held) log.warn({ id }, 'claim lost while running: another worker took the submission over');
+        },
+        (err: unknown) => log.warn({ id, err }, 'cannot renew the claim; retrying'),
+      );
+    }, Math.max(100, Math.floor(leaseMs / 3)));
+    timer.unref();
+    return timer;
   }
 }

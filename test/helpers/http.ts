@@ -27,6 +27,12 @@ export async function waitFinished(base: string, id: string, timeoutMs = 120_000
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const r = await request('GET', `${base}/v1/submissions/${id}`);
+    // 502/503: a part of a cluster is restarting (a fault test); the deadline bounds the wait.
+    if (r.status === 502 || r.status === 503) {
+      if (Date.now() > deadline) throw new Error(`GET ${id}: still ${r.status} after ${timeoutMs} ms: ${JSON.stringify(r.body)}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      continue;
+    }
     if (r.status !== 200) throw new Error(`GET ${id}: ${r.status} ${JSON.stringify(r.body)}`);
     if (r.body.status === 'finished') return r.body;
     if (Date.now() > deadline) throw new Error(`submission ${id} not finished after ${timeoutMs} ms: ${JSON.stringify(r.body)}`);

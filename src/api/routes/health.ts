@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
-import type { Metrics } from '../../metrics/Metrics.js';
+import type { Registry } from 'prom-client';
 
 export interface Readiness {
   /** Resolves with the reasons the process is not ready; empty when it is. */
   (): Promise<string[]>;
 }
 
-export function healthRoutes(app: FastifyInstance, metrics: Metrics, readiness: Readiness): void {
+export function healthRoutes(app: FastifyInstance, registry: Registry, readiness: Readiness): void {
   // Liveness: the event loop answers. Nothing else, so a slow dependency never restarts us.
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
 
@@ -17,6 +17,6 @@ export function healthRoutes(app: FastifyInstance, metrics: Metrics, readiness: 
   });
 
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
-    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+    return reply.type(registry.contentType).send(await registry.metrics());
   });
 }

@@ -12,6 +12,14 @@ const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '
 // BIGINT columns hold epoch milliseconds, well inside a JavaScript number.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
+/** A language as a worker found it on its host. */
+export interface LanguageReport {
+  readonly id: string;
+  readonly name: string;
+  readonly version: string;
+  readonly compiled: boolean;
+}
+
 /** NOTIFY channel carrying the id of each submission whose result was just committed. */
 export const FINISHED_CHANNEL = 'verdict_finished';
 
@@ -126,6 +134,22 @@ export class PostgresStore implements Store {
     const r = await this.query<{ status: SubmissionStatus; n: string }>('SELECT status, COUNT(*) AS n FROM submissions GROUP BY status');
     for (const row of r.rows) counts[row.status] = Number(row.n);
     return counts;
+  }
+
+  /** Records the languages a worker probed (the latest report of a language wins). */
+  async recordLanguages(languages: readonly LanguageReport[], reportedBy: string, now: number): Promise<void> {
+    for (const l of languages) {
+      await this.query(
+        `INSERT INTO languages (id, name, version, compiled, reported_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (id) DO UPDATE SET name = $2, version = $3, compiled = $4, reported_by = $5, updated_at = $6`,
+        [l.id, l.name, l.version, l.compiled, reportedBy, now],
+      );
+    }
+  }
+
+  async listLanguages(): Promise<LanguageReport[]> {
+    const r = await this.query<LanguageReport>('SELECT id, name, version, compiled FROM languages ORDER BY id');
+    return r.rows;
   }
 
   async ping(): Promise<void> {
