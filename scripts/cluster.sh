@@ -164,7 +164,7 @@ down() {
   bash "$root/scripts/pg-cluster.sh" stop "$dir/postgres" || true
   rm -f "$dir/postgres.pid" "$dir/env"
   # A worker that had to be killed leaves its per-slot box file systems mounted.
-  awk '{print $2}' /proc/mounts | grep "^/run/verdict-cluster-$tag-w" | while read -r m; do umount -l "$m" || true; done
+  { awk '{print $2}' /proc/mounts | grep "^/run/verdict-cluster-$tag-w" || true; } | while read -r m; do umount -l "$m" || true; done
   rm -rf /run/verdict-cluster-"$tag"-w*
   say "down: nothing of the cluster in $dir is running"
 }

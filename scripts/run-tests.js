@@ -20,7 +20,8 @@ function find(dir) {
 /** Temp dirs and run cgroups the tests create; any that appear during the run are leaks. */
 function leftovers() {
   const found = [
-    ...fs.readdirSync('/run').filter((n) => n.startsWith('verdict-test-')).map((n) => `/run/${n}`),
+    ...fs.readdirSync('/run').filter((n) => n.startsWith('verdict-test-') || n.startsWith('verdict-cluster-')).map((n) => `/run/${n}`),
+    ...serviceProcesses(),
     ...fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith('verdict-test-')).map((n) => path.join(os.tmpdir(), n)),
   ];
   for (const ctrl of ['memory', 'pids', 'cpuacct', 'freezer', '.']) {
@@ -32,6 +33,21 @@ function leftovers() {
     }
   }
   return found;
+}
+
+/** Verdict's distributed processes and test brokers still running (each by pid and command). */
+function serviceProcesses() {
+  const out = [];
+  for (const pid of fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    let cmd;
+    try {
+      cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+    } catch {
+      continue;
+    }
+    if (/dist\/src\/cli\/main\.js (api|worker|relay)\b|kafka\.Kafka .*verdict-test-/.test(cmd)) out.push(`process ${pid}: ${cmd.slice(0, 120)}`);
+  }
+  return out;
 }
 
 const only = process.argv.slice(2);

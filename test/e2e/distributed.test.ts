@@ -131,6 +131,24 @@ describe('distributed: faults', () => {
     assert.equal(result.stdout, 'done\n');
   }));
 
+  test('SIGTERM a worker mid-run: it finishes the run and stores the result before it exits', () => withFault(async () => {
+    const { id } = await submit({ language: 'python', source: 'import time\ntime.sleep(1.5)\nprint("drained")\n' });
+    let holder = '';
+    await until('the submission is running', async () => {
+      const rows = await sql<{ claimed_by: string | null }>('SELECT claimed_by FROM submissions WHERE id = $1', [id]);
+      holder = rows[0]?.claimed_by ?? '';
+      return holder !== '';
+    });
+    const worker = holder.split(':')[0];
+    const pid = cluster.pid(worker);
+    assert.ok(pid);
+    process.kill(pid, 'SIGTERM');
+    await until('the worker exits', async () => cluster.pid(worker) === null, 30_000);
+    const [result] = await assertEachFinishedOnce([id]);
+    assert.equal(result.stdout, 'drained\n');
+    assert.deepEqual(cluster.finishedLog().filter((e) => e.id === id).map((e) => e.worker), [worker], 'the draining worker stored it');
+  }));
+
   test('kill the relay and start it again: what was accepted meanwhile finishes', () => withFault(async () => {
     await cluster.kill('relay');
     const ids = [];
