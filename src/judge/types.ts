@@ -19,6 +19,45 @@ export interface CompileLimits {
   readonly memoryKb: number;
 }
 
+/** One test of a submission: its input, the output it should produce, limits of its own. */
+export interface TestCase {
+  readonly stdin: Buffer;
+  readonly expectedOutput: Buffer | null;
+  /** Lowers (never raises) the submission's limits for this test. */
+  readonly limits?: Partial<SandboxLimits>;
+}
+
+/** How a run's stdout is compared with the expected output. */
+export type Comparison =
+  | { readonly mode: 'exact' }
+  /** The default: trailing whitespace on each line and trailing blank lines are ignored. */
+  | { readonly mode: 'trim' }
+  /** Whitespace-separated tokens, equal one by one. */
+  | { readonly mode: 'tokens' }
+  /** Tokens; numeric ones equal within an absolute or a relative tolerance. */
+  | { readonly mode: 'numbers'; readonly absolute: number; readonly relative: number };
+
+/** A program that decides whether an output is right (problems with many right answers). */
+export interface CheckerSpec {
+  readonly languageId: string;
+  readonly files: readonly BoxFile[];
+}
+
+/** The result of one test of a multi-test submission. */
+export interface TestResult {
+  readonly verdict: Verdict;
+  readonly verdictDetail: string | null;
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  readonly cpuTimeMs: number | null;
+  readonly wallTimeMs: number | null;
+  readonly memoryKb: number | null;
+  readonly stdout: Buffer;
+  readonly stderr: Buffer;
+  /** What the checker said, when there is one. */
+  readonly checkerOutput: Buffer | null;
+}
+
 export interface JudgeRequest {
   readonly languageId: string;
   /** Main file first; names already validated. */
@@ -44,4 +83,6 @@ export interface JudgeResult {
   readonly compileOutput: Buffer;
   /** For internal errors and compile-step limits: what went wrong, in words. */
   readonly message: string | null;
+  /** Per test, for a submission with test cases (in order; those skipped after a failure absent). */
+  readonly tests?: readonly TestResult[];
 }

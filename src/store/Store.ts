@@ -1,4 +1,4 @@
-import type { JudgeResult } from '../judge/index.js';
+import type { CheckerSpec, Comparison, JudgeResult, TestCase } from '../judge/index.js';
 import type { SandboxLimits } from '../sandbox/index.js';
 
 export type SubmissionStatus = 'queued' | 'running' | 'finished';
@@ -6,6 +6,25 @@ export type SubmissionStatus = 'queued' | 'running' | 'finished';
 export interface StoredFile {
   readonly name: string;
   readonly content: Buffer;
+}
+
+/** Where and how to tell a client that its submission finished. */
+export interface CallbackSpec {
+  readonly url: string;
+  /** The body's shape: Verdict's own submission view, or what a Judge0 client expects. */
+  readonly format: 'verdict' | 'judge0';
+}
+
+/** Everything about judging beyond one run with one stdin; every field optional. */
+export interface SubmissionOptions {
+  /** Several tests, compiled once; without them the submission's own stdin and expected output are the one test. */
+  readonly tests?: readonly TestCase[];
+  readonly stopOnFirstFailure?: boolean;
+  readonly comparison?: Comparison;
+  readonly checker?: CheckerSpec;
+  readonly callback?: CallbackSpec;
+  /** What a compatibility API keeps to echo back in its own shape (e.g. Judge0's request fields). */
+  readonly compat?: Readonly<Record<string, unknown>>;
 }
 
 /** A submission as accepted: everything needed to run it, and nothing derived. */
@@ -18,6 +37,7 @@ export interface NewSubmission {
   readonly compileOptions: readonly string[];
   readonly expectedOutput: Buffer | null;
   readonly limits: SandboxLimits;
+  readonly options: SubmissionOptions;
   readonly createdAt: number;
 }
 

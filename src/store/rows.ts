@@ -1,6 +1,6 @@
-import type { JudgeResult, Verdict } from '../judge/index.js';
+import type { JudgeResult, TestResult, Verdict } from '../judge/index.js';
 import type { SandboxLimits } from '../sandbox/index.js';
-import type { NewSubmission, Submission, SubmissionStatus } from './Store.js';
+import type { NewSubmission, Submission, SubmissionOptions, SubmissionStatus } from './Store.js';
 
 /** A submissions row as both drivers return it (BLOB/BYTEA as Buffer, integers as numbers). */
 export interface SubmissionRow {
@@ -28,6 +28,27 @@ export interface SubmissionRow {
   stderr: Buffer | null;
   compile_output: Buffer | null;
   message: string | null;
+  options_json: string;
+  tests_json: string | null;
+}
+
+/**
+ * JSON with Buffers in it: a Buffer is written as {"$b64": "..."} and read back as a Buffer, so
+ * options and per-test results (inputs, outputs, checker files) round-trip byte for byte.
+ */
+function toJson(value: unknown): string {
+  return JSON.stringify(value, function (this: Record<string, unknown>, key, v: unknown) {
+    const raw = this[key];
+    return Buffer.isBuffer(raw) ? { $b64: raw.toString('base64') } : v;
+  });
+}
+
+function fromJson<T>(text: string): T {
+  return JSON.parse(text, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && typeof (v as { $b64?: unknown }).$b64 === 'string' && Object.keys(v).length === 1
+      ? Buffer.from((v as { $b64: string }).$b64, 'base64')
+      : v,
+  ) as T;
 }
 
 export function toInsertParams(s: NewSubmission): Record<string, unknown> {
@@ -40,6 +61,7 @@ export function toInsertParams(s: NewSubmission): Record<string, unknown> {
     compile_options_json: JSON.stringify(s.compileOptions),
     expected_output: s.expectedOutput,
     limits_json: JSON.stringify(s.limits),
+    options_json: toJson(s.options),
     created_at: s.createdAt,
   };
 }
@@ -57,6 +79,7 @@ export function toResultParams(r: JudgeResult): Record<string, unknown> {
     stderr: r.stderr,
     compile_output: r.compileOutput,
     message: r.message,
+    tests_json: r.tests ? toJson(r.tests) : null,
   };
 }
 
@@ -76,6 +99,7 @@ export function fromRow(row: SubmissionRow): Submission {
     compileOptions: JSON.parse(row.compile_options_json) as string[],
     expectedOutput: row.expected_output,
     limits: JSON.parse(row.limits_json) as SandboxLimits,
+    options: fromJson<SubmissionOptions>(row.options_json ?? '{}'),
     createdAt: row.created_at,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
@@ -94,6 +118,7 @@ export function fromRow(row: SubmissionRow): Submission {
             stderr: row.stderr ?? empty,
             compileOutput: row.compile_output ?? empty,
             message: row.message,
+            ...(row.tests_json ? { tests: fromJson<TestResult[]>(row.tests_json) } : {}),
           }
         : null,
   };

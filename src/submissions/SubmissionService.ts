@@ -103,6 +103,7 @@ export class SubmissionService {
       compileOptions,
       expectedOutput: expected,
       limits: resolveLimits(input.limits, config.runLimits),
+      options: {},
       createdAt: Date.now(),
     };
   }

@@ -115,7 +115,7 @@ describe('CdcRelay with a real PostgreSQL', () => {
 
   async function insert(...ids: string[]): Promise<void> {
     for (const id of ids) {
-      await store.insert({ id, language: 'python3', files: [{ name: 'main.py', content: Buffer.from('print(1)\n') }], stdin: Buffer.alloc(0), args: [], compileOptions: [], expectedOutput: null, limits: LIMITS, createdAt: Date.now() });
+      await store.insert({ id, language: 'python3', files: [{ name: 'main.py', content: Buffer.from('print(1)\n') }], stdin: Buffer.alloc(0), args: [], compileOptions: [], expectedOutput: null, limits: LIMITS, options: {}, createdAt: Date.now() });
     }
   }
 

@@ -25,7 +25,7 @@ const STALE_MS = 10_000;
 const LEASE_MS = 5_000;
 
 function submission(id: string, createdAt: number): NewSubmission {
-  return { id, language: 'python3', files: [{ name: 'main.py', content: Buffer.from('print(1)\n') }], stdin: Buffer.alloc(0), args: [], compileOptions: [], expectedOutput: null, limits: LIMITS, createdAt };
+  return { id, language: 'python3', files: [{ name: 'main.py', content: Buffer.from('print(1)\n') }], stdin: Buffer.alloc(0), args: [], compileOptions: [], expectedOutput: null, limits: LIMITS, options: {}, createdAt };
 }
 
 class RecordingBroker implements Pick<Broker, 'publish'> {

@@ -25,6 +25,7 @@ export function submission(id: string, createdAt = 1_000, over: Partial<NewSubmi
     compileOptions: ['-O2'],
     expectedOutput: Buffer.from('hi\n'),
     limits: LIMITS,
+    options: {},
     createdAt,
     ...over,
   };
@@ -85,6 +86,30 @@ export function storeContract(name: string, setup: () => Promise<StoreUnderTest>
         assert.equal(got.startedAt, null);
         assert.equal(got.finishedAt, null);
         assert.equal(got.result, null);
+      });
+
+      test('options (tests, comparison, checker, callback, compat fields) and per-test results round-trip byte for byte', async () => {
+        const options = {
+          tests: [
+            { stdin: Buffer.from([0x31, 0x0a, 0xff]), expectedOutput: Buffer.from('1\n'), limits: { cpuTimeMs: 500 } },
+            { stdin: Buffer.alloc(0), expectedOutput: null },
+          ],
+          stopOnFirstFailure: true,
+          comparison: { mode: 'numbers' as const, absolute: 1e-6, relative: 0 },
+          checker: { languageId: 'python', files: [{ name: 'check.py', content: Buffer.from('print("ok")\n') }] },
+          callback: { url: 'https://example.test/hook', format: 'judge0' as const },
+          compat: { number_of_runs: 1, nested: { $b64: 'not a buffer', other: 1 } },
+        };
+        await store().insert(submission('opt', 1_000, { options }));
+        const got = await store().get('opt');
+        assert.deepEqual(got?.options, options);
+        await store().claim('opt', 'w', LEASE, 2_000);
+        const tests = [
+          { verdict: 'accepted' as const, verdictDetail: null, exitCode: 0, signal: null, cpuTimeMs: 1, wallTimeMs: 2, memoryKb: 3, stdout: Buffer.from([0x00, 0x01]), stderr: Buffer.alloc(0), checkerOutput: null },
+          { verdict: 'wrong_answer' as const, verdictDetail: null, exitCode: 0, signal: null, cpuTimeMs: 1, wallTimeMs: 2, memoryKb: 3, stdout: Buffer.from('2\n'), stderr: Buffer.alloc(0), checkerOutput: Buffer.from('expected 1') },
+        ];
+        await store().finish('opt', 'w', { ...RESULT, tests }, 3_000);
+        assert.deepEqual((await store().get('opt'))?.result?.tests, tests);
       });
 
       test('no expected output and empty stdin round-trip', async () => {

@@ -23,8 +23,8 @@ export interface LanguageReport {
 /** NOTIFY channel carrying the id of each submission whose result was just committed. */
 export const FINISHED_CHANNEL = 'verdict_finished';
 
-const INSERT_COLUMNS = ['id', 'language', 'files_json', 'stdin', 'args_json', 'compile_options_json', 'expected_output', 'limits_json', 'created_at'] as const;
-const RESULT_COLUMNS = ['verdict', 'verdict_detail', 'exit_code', 'signal', 'cpu_time_ms', 'wall_time_ms', 'memory_kb', 'stdout', 'stderr', 'compile_output', 'message'] as const;
+const INSERT_COLUMNS = ['id', 'language', 'files_json', 'stdin', 'args_json', 'compile_options_json', 'expected_output', 'limits_json', 'options_json', 'created_at'] as const;
+const RESULT_COLUMNS = ['verdict', 'verdict_detail', 'exit_code', 'signal', 'cpu_time_ms', 'wall_time_ms', 'memory_kb', 'stdout', 'stderr', 'compile_output', 'message', 'tests_json'] as const;
 
 /**
  * The store for the distributed mode: many API replicas and workers share it. A committed

@@ -27,8 +27,8 @@ export class SqliteStore implements Store {
   ) {
     this.db = db;
     this.stmts = {
-      insert: db.prepare(`INSERT INTO submissions (id, status, language, files_json, stdin, args_json, compile_options_json, expected_output, limits_json, created_at)
-        VALUES (@id, 'queued', @language, @files_json, @stdin, @args_json, @compile_options_json, @expected_output, @limits_json, @created_at)`),
+      insert: db.prepare(`INSERT INTO submissions (id, status, language, files_json, stdin, args_json, compile_options_json, expected_output, limits_json, options_json, created_at)
+        VALUES (@id, 'queued', @language, @files_json, @stdin, @args_json, @compile_options_json, @expected_output, @limits_json, @options_json, @created_at)`),
       get: db.prepare('SELECT * FROM submissions WHERE id = ?'),
       claim: db.prepare(`UPDATE submissions SET status = 'running', claimed_by = @worker, lease_until = @lease_until,
           attempts = attempts + 1, started_at = @now
@@ -36,7 +36,7 @@ export class SqliteStore implements Store {
       finish: db.prepare(`UPDATE submissions SET status = 'finished', finished_at = @now, claimed_by = NULL, lease_until = NULL,
           verdict = @verdict, verdict_detail = @verdict_detail, exit_code = @exit_code, signal = @signal,
           cpu_time_ms = @cpu_time_ms, wall_time_ms = @wall_time_ms, memory_kb = @memory_kb,
-          stdout = @stdout, stderr = @stderr, compile_output = @compile_output, message = @message
+          stdout = @stdout, stderr = @stderr, compile_output = @compile_output, message = @message, tests_json = @tests_json
         WHERE id = @id AND status = 'running' AND claimed_by = @worker`),
       renew: db.prepare(`UPDATE submissions SET lease_until = @lease_until WHERE id = @id AND status = 'running' AND claimed_by = @worker`),
       stranded: db.prepare(`SELECT id FROM submissions
