@@ -23,6 +23,36 @@ export function submissionSchemas(config: Config) {
     { additionalProperties: false },
   );
 
+  const Test = Type.Object(
+    {
+      stdin: Type.Optional(Type.String()),
+      expected_output: Type.Optional(Nullable(Type.String())),
+      limits: Type.Optional(Limits),
+    },
+    { additionalProperties: false, description: 'One test: its input, the output it should produce, limits that may only lower the submission\'s.' },
+  );
+  const Comparison = Type.Object(
+    {
+      mode: Type.Union([Type.Literal('exact'), Type.Literal('trim'), Type.Literal('tokens'), Type.Literal('numbers')], {
+        description: 'exact: byte for byte; trim (default): trailing whitespace on each line and trailing blank lines ignored; tokens: whitespace-separated tokens; numbers: tokens, numeric ones equal within absolute or relative tolerance.',
+      }),
+      absolute: Type.Optional(Type.Number({ minimum: 0, description: 'numbers only; default 1e-6.' })),
+      relative: Type.Optional(Type.Number({ minimum: 0, description: 'numbers only; default 1e-6.' })),
+    },
+    { additionalProperties: false },
+  );
+  const Checker = Type.Object(
+    {
+      language: Type.String({ minLength: 1 }),
+      source: Type.Optional(Type.String()),
+      files: Type.Optional(Type.Array(File, { minItems: 1, maxItems: config.maxFiles })),
+    },
+    {
+      additionalProperties: false,
+      description: 'A program that judges the output, run in the sandbox as `checker INPUT OUTPUT ANSWER` (file names in its working directory): exit 0 accepted, 1 or 2 wrong answer, anything else an internal error.',
+    },
+  );
+
   const CreateBody = Type.Object(
     {
       language: Type.String({ minLength: 1, description: 'A language id from GET /v1/languages.' }),
@@ -33,6 +63,10 @@ export function submissionSchemas(config: Config) {
       compile_options: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String(), { maxItems: config.maxArgs })], { description: 'Extra compiler arguments; a string is split on whitespace, never given to a shell.' })),
       expected_output: Type.Optional(Nullable(Type.String())),
       limits: Type.Optional(Limits),
+      tests: Type.Optional(Type.Array(Test, { minItems: 1, maxItems: config.maxTests, description: 'Several tests, compiled once, each with its own verdict; then stdin and expected_output go in each test.' })),
+      stop_on_first_failure: Type.Optional(Type.Boolean({ description: 'Skip the tests after the first that is not accepted.' })),
+      comparison: Type.Optional(Comparison),
+      checker: Type.Optional(Checker),
     },
     { additionalProperties: false },
   );
@@ -43,6 +77,19 @@ export function submissionSchemas(config: Config) {
   );
 
   const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+
+  const TestView = Type.Object({
+    verdict: Type.String({ enum: [...VERDICTS] }),
+    verdict_detail: Nullable(Type.String()),
+    stdout: Type.String(),
+    stderr: Type.String(),
+    checker_output: Nullable(Type.String()),
+    exit_code: Nullable(Type.Integer()),
+    signal: Nullable(Type.String()),
+    cpu_time_ms: Nullable(Type.Integer()),
+    wall_time_ms: Nullable(Type.Integer()),
+    memory_kb: Nullable(Type.Integer()),
+  });
 
   const View = Type.Object({
     id: Type.String(),
@@ -61,6 +108,7 @@ export function submissionSchemas(config: Config) {
     memory_kb: Nullable(Type.Integer()),
     message: Nullable(Type.String()),
     limits: Type.Record(Type.String(), Type.Integer()),
+    tests: Type.Optional(Type.Array(TestView, { description: 'Per test, in order, for a submission sent with tests (tests skipped after a failure are absent). Outputs use the same encoding as the submission\'s.' })),
     created_at: Type.String({ format: 'date-time' }),
     started_at: Nullable(Type.String({ format: 'date-time' })),
     finished_at: Nullable(Type.String({ format: 'date-time' })),

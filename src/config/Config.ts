@@ -37,6 +37,7 @@ export interface Config {
   readonly maxExpectedOutputKb: number;
   readonly maxFiles: number;
   readonly maxArgs: number;
+  readonly maxTests: number;
   readonly boxSpaceKb: number;
   readonly boxInodes: number;
   readonly artefactCacheMb: number;

@@ -112,6 +112,7 @@ function freeze(v: Record<string, Raw>): Config {
     maxExpectedOutputKb: v.maxExpectedOutputKb as number,
     maxFiles: v.maxFiles as number,
     maxArgs: v.maxArgs as number,
+    maxTests: v.maxTests as number,
     boxSpaceKb: v.boxSpaceKb as number,
     boxInodes: v.boxInodes as number,
     artefactCacheMb: v.artefactCacheMb as number,

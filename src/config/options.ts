@@ -75,6 +75,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   opt({ key: 'maxStdinKb', env: 'VERDICT_MAX_STDIN_KB', flag: '--max-stdin-kb', type: 'int', default: 4096, min: 1, doc: 'Largest stdin of one submission (KiB).' }),
   opt({ key: 'maxExpectedOutputKb', env: 'VERDICT_MAX_EXPECTED_OUTPUT_KB', flag: '--max-expected-output-kb', type: 'int', default: 4096, min: 1, doc: 'Largest expected_output of one submission (KiB).' }),
   opt({ key: 'maxFiles', env: 'VERDICT_MAX_FILES', flag: '--max-files', type: 'int', default: 32, min: 1, doc: 'Most files one submission may carry.' }),
+  opt({ key: 'maxTests', env: 'VERDICT_MAX_TESTS', flag: '--max-tests', type: 'int', default: 64, min: 1, doc: 'Most test cases one submission may carry (their stdin and expected output count toward the stdin and expected-output maxima together).' }),
   opt({ key: 'maxArgs', env: 'VERDICT_MAX_ARGS', flag: '--max-args', type: 'int', default: 64, min: 0, doc: 'Most command-line arguments (and compile options) one submission may carry.' }),
   opt({ key: 'boxSpaceKb', env: 'VERDICT_BOX_SPACE_KB', flag: '--box-space-kb', type: 'int', default: 2097152, min: 1024, doc: 'Size of each slot\'s box file system (a tmpfs of its own, KiB): caps what a program can write into /box. Writes also count toward the run\'s memory limit.' }),
   opt({ key: 'boxInodes', env: 'VERDICT_BOX_INODES', flag: '--box-inodes', type: 'int', default: 65536, min: 1024, doc: 'Files and directories each slot\'s box file system may hold.' }),

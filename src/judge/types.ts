@@ -67,6 +67,11 @@ export interface JudgeRequest {
   readonly compileOptions: readonly string[];
   readonly expectedOutput: Buffer | null;
   readonly limits: SandboxLimits;
+  /** Several tests, compiled once; absent: `stdin` and `expectedOutput` are the one test. */
+  readonly tests?: readonly TestCase[];
+  readonly stopOnFirstFailure?: boolean;
+  readonly comparison?: Comparison;
+  readonly checker?: CheckerSpec;
 }
 
 export interface JudgeResult {

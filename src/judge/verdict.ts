@@ -1,6 +1,6 @@
 import type { RunOutcome } from '../sandbox/index.js';
-import { outputMatches } from './compare.js';
-import type { Verdict } from './types.js';
+import { DEFAULT_COMPARISON, compareOutput } from './compare.js';
+import type { Comparison, Verdict } from './types.js';
 
 export interface VerdictDecision {
   readonly verdict: Verdict;
@@ -11,7 +11,7 @@ export interface VerdictDecision {
  * Decides a run's verdict. Order matters and is fixed: CPU limit, wall limit, memory limit,
  * output or file size limit, signal, non-zero exit, then the output comparison.
  */
-export function decideVerdict(outcome: RunOutcome, expected: Buffer | null, outOfMemoryPattern?: RegExp): VerdictDecision {
+export function decideVerdict(outcome: RunOutcome, expected: Buffer | null, outOfMemoryPattern?: RegExp, comparison: Comparison = DEFAULT_COMPARISON): VerdictDecision {
   switch (outcome.limitExceeded) {
     case 'cpu':
       return { verdict: 'time_limit_exceeded', detail: 'cpu' };
@@ -33,6 +33,6 @@ export function decideVerdict(outcome: RunOutcome, expected: Buffer | null, outO
   }
   if (outcome.signal !== null) return { verdict: 'runtime_error', detail: outcome.signal };
   if (outcome.exitCode !== 0) return { verdict: 'runtime_error', detail: `exit code ${outcome.exitCode}` };
-  if (expected !== null && !outputMatches(outcome.stdout, expected)) return { verdict: 'wrong_answer', detail: null };
+  if (expected !== null && !compareOutput(outcome.stdout, expected, comparison)) return { verdict: 'wrong_answer', detail: null };
   return { verdict: 'accepted', detail: null };
 }

@@ -8,6 +8,7 @@ import type { NewSubmission, Store, StoredFile, Submission } from '../store/inde
 import { PayloadTooLarge, SubmissionNotFound } from './errors.js';
 import { resolveLimits, type RequestedLimits } from './limits.js';
 import type { Waiter } from './Waiter.js';
+import { parseJudging, type JudgingInput } from './judging.js';
 
 export interface SubmissionFileInput {
   readonly name?: string;
@@ -16,7 +17,7 @@ export interface SubmissionFileInput {
 }
 
 /** A submission as a client sends it (already checked against the HTTP schema). */
-export interface CreateSubmissionInput {
+export interface CreateSubmissionInput extends JudgingInput {
   readonly language: string;
   readonly source?: string;
   readonly files?: readonly SubmissionFileInput[];
@@ -103,32 +104,44 @@ export class SubmissionService {
       compileOptions,
       expectedOutput: expected,
       limits: resolveLimits(input.limits, config.runLimits),
-      options: {},
+      options: {
+        ...parseJudging(
+          input,
+          config,
+          (checker) => {
+            const spec = this.deps.languages.get(checker.language).spec;
+            return this.files(checker, (source) => spec.mainFileName(source), 'checker');
+          },
+          (id) => this.deps.languages.get(id).id,
+        ),
+      },
       createdAt: Date.now(),
     };
   }
 
-  private files(input: CreateSubmissionInput, defaultName: (source: string) => string): StoredFile[] {
+  private files(input: Pick<CreateSubmissionInput, 'source' | 'files'>, defaultName: (source: string) => string, field = ''): StoredFile[] {
+    // Field names in messages: "source", or "checker.source" for a checker's files.
+    const named = (name: string): string => (field ? `${field}.${name}` : name);
     if ((input.source === undefined) === (input.files === undefined)) {
-      throw new InvalidSubmission('give either "source" (one file) or "files" (a list whose first entry is the main file), not both and not neither', 'source');
+      throw new InvalidSubmission(`give either "${named('source')}" (one file) or "${named('files')}" (a list whose first entry is the main file), not both and not neither`, named('source'));
     }
     if (input.source !== undefined) {
-      if (input.source.trim() === '') throw new InvalidSubmission('source is empty; send the program text', 'source');
+      if (input.source.trim() === '') throw new InvalidSubmission(`${named('source')} is empty; send the program text`, named('source'));
       return [{ name: defaultName(input.source), content: Buffer.from(input.source, 'utf8') }];
     }
     const list = input.files ?? [];
-    if (list.length === 0) throw new InvalidSubmission('files is empty; send at least the main file', 'files');
-    if (list.length > this.deps.config.maxFiles) throw new InvalidSubmission(`files has ${list.length} entries; at most ${this.deps.config.maxFiles} are allowed`, 'files');
+    if (list.length === 0) throw new InvalidSubmission(`${named('files')} is empty; send at least the main file`, named('files'));
+    if (list.length > this.deps.config.maxFiles) throw new InvalidSubmission(`${named('files')} has ${list.length} entries; at most ${this.deps.config.maxFiles} are allowed`, named('files'));
     const seen = new Set<string>();
     return list.map((f, i) => {
       const content = f.encoding === 'base64' ? Buffer.from(f.content, 'base64') : Buffer.from(f.content, 'utf8');
       const name = f.name ?? (i === 0 ? defaultName(content.toString('utf8')) : '');
       if (!FILE_NAME.test(name) || name.includes('..')) {
-        throw new InvalidSubmission(`files[${i}].name ${JSON.stringify(name)} is not allowed: use letters, digits, '_', '-' and '.', at most 128 characters, no '/' and no '..'`, `files[${i}].name`);
+        throw new InvalidSubmission(`${named(`files[${i}].name`)} ${JSON.stringify(name)} is not allowed: use letters, digits, '_', '-' and '.', at most 128 characters, no '/' and no '..'`, named(`files[${i}].name`));
       }
-      if (seen.has(name)) throw new InvalidSubmission(`files[${i}].name "${name}" appears twice`, `files[${i}].name`);
+      if (seen.has(name)) throw new InvalidSubmission(`${named(`files[${i}].name`)} "${name}" appears twice`, named(`files[${i}].name`));
       seen.add(name);
-      if (i === 0 && content.toString('utf8').trim() === '') throw new InvalidSubmission('files[0] (the main file) is empty', 'files[0].content');
+      if (i === 0 && content.toString('utf8').trim() === '') throw new InvalidSubmission(`${named('files[0]')} (the main file) is empty`, named('files[0].content'));
       return { name, content };
     });
   }

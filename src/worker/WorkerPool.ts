@@ -64,6 +64,10 @@ export class WorkerPool {
         compileOptions: submission.compileOptions,
         expectedOutput: submission.expectedOutput,
         limits: submission.limits,
+        tests: submission.options.tests,
+        stopOnFirstFailure: submission.options.stopOnFirstFailure,
+        comparison: submission.options.comparison,
+        checker: submission.options.checker,
       });
     } finally {
       clearInterval(renewal);

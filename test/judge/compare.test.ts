@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { outputMatches } from '../../src/judge/compare.js';
+import { compareOutput, outputMatches } from '../../src/judge/compare.js';
+import type { Comparison } from '../../src/judge/types.js';
 
 /** The default output comparison: what decides accepted vs wrong answer. */
 function matches(actual: string | Buffer, expected: string | Buffer): boolean {
@@ -65,5 +66,41 @@ describe('outputMatches', () => {
   test('valid multi-byte UTF-8 compares exactly', () => {
     assert.equal(matches('héllo wörld\n', 'héllo wörld'), true);
     assert.equal(matches('héllo\n', 'hello\n'), false);
+  });
+});
+
+describe('compareOutput modes', () => {
+  const cmp = (actual: string, expected: string, comparison: Comparison): boolean => compareOutput(Buffer.from(actual), Buffer.from(expected), comparison);
+
+  test('exact: byte for byte, even trailing whitespace', () => {
+    assert.equal(cmp('a\n', 'a\n', { mode: 'exact' }), true);
+    assert.equal(cmp('a \n', 'a\n', { mode: 'exact' }), false);
+    assert.equal(cmp('a', 'a\n', { mode: 'exact' }), false);
+  });
+
+  test('tokens: any whitespace between, same tokens in order', () => {
+    assert.equal(cmp('1  2\n3\n', '1 2 3', { mode: 'tokens' }), true);
+    assert.equal(cmp('1 2 3', '1 3 2', { mode: 'tokens' }), false);
+    assert.equal(cmp('1 2', '1 2 3', { mode: 'tokens' }), false);
+    assert.equal(cmp('', '\n \n', { mode: 'tokens' }), true);
+  });
+
+  test('numbers: within the absolute or the relative tolerance; other tokens exactly', () => {
+    const abs = { mode: 'numbers' as const, absolute: 1e-3, relative: 0 };
+    assert.equal(cmp('0.3334', '0.3333', abs), true);
+    assert.equal(cmp('0.335', '0.3333', abs), false);
+    const rel = { mode: 'numbers' as const, absolute: 0, relative: 1e-6 };
+    assert.equal(cmp('1000000.5', '1000000', rel), true);
+    assert.equal(cmp('1000002', '1000000', rel), false);
+    assert.equal(cmp('yes 1.0', 'yes 1', abs), true);
+    assert.equal(cmp('Yes 1', 'yes 1', abs), false);
+    assert.equal(cmp('1e3', '1000', abs), true);
+  });
+
+  test('numbers: non-numbers never pass as numbers (nan, inf, hex)', () => {
+    const tol = { mode: 'numbers' as const, absolute: 1, relative: 1 };
+    assert.equal(cmp('nan', '0', tol), false);
+    assert.equal(cmp('Infinity', '1e308', tol), false);
+    assert.equal(cmp('0x10', '16', tol), false);
   });
 });

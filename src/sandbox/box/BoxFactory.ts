@@ -129,7 +129,9 @@ export class BoxFactory {
   /** Removes a box after its result is out; the slot's next box and close() wait for it. */
   removeLater(box: Box): void {
     const removal = box.remove();
-    this.lastRemoval.set(box.slotIndex, removal.catch(() => undefined));
+    // A submission may hold two boxes (its program's and a checker's): wait for both.
+    const previous = this.lastRemoval.get(box.slotIndex);
+    this.lastRemoval.set(box.slotIndex, Promise.all([previous, removal.catch(() => undefined)]).then(() => undefined));
     this.removals.track(removal);
   }
 
