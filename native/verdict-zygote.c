@@ -19,6 +19,7 @@
  *   run RUN BOX CPU_S FSIZE STACK NOFILE ARGC ARGV... ENVC ENV... MOUNTC (SRC DST RW)...
  *     (RUN must be the announced spare, already in its cgroup)
  *   spare   (make a spare if there is none, after one died)
+ *   signal RUN SIGNO   (deliver a signal to the run's program, if it is still running)
  * Events on fd 1, one line each:
  *   spare RUN HOSTPID | status RUN exit|signal N alone|others | error RUN MESSAGE | reaped RUN
  * A spare that dies unused is reaped like a run.
@@ -59,6 +60,9 @@ struct run {
   char id[32];
   pid_t pid;
   int used;
+  /* Write end of the pipe the run's request came on, kept as its control channel: signal
+   * numbers for its program. -1 once closed. */
+  int ctl;
 };
 
 struct request {
@@ -177,6 +181,35 @@ static void set_limit(int evfd, const char *id, int resource, rlim_t soft, rlim_
 static int read_full(int fd, void *buf, size_t len);
 static int parse_request(char **f, int n, struct request *q);
 
+/* Reaps every process that ends (orphans of the run are re-parented to us) until the program
+ * does, and meanwhile passes the signals the zygote sends on `ctl` to the program. A signal is
+ * read before the reaps of the same wakeup, so it only ever reaches the program's own pid, never
+ * one the kernel has handed to someone else. Returns the program's wait status. */
+static int wait_program(int evfd, const char *id, pid_t child, int sfd, int ctl) {
+  struct pollfd p[2] = {{sfd, POLLIN, 0}, {ctl, POLLIN, 0}};
+  for (;;) {
+    if (poll(p, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      fail(evfd, id, "poll");
+    }
+    if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+      int32_t signo;
+      if (read_full(ctl, &signo, 4) != 0) p[1].fd = -1;
+      else if (signo > 0 && signo < NSIG) kill(child, signo);
+    }
+    if (p[0].revents & POLLIN) {
+      struct signalfd_siginfo si;
+      (void)!read(sfd, &si, sizeof si);
+      int status;
+      pid_t w;
+      while ((w = waitpid(-1, &status, WNOHANG)) > 0) {
+        if (w == child) return status;
+      }
+      if (w < 0 && errno != ECHILD) fail(evfd, id, "waitpid");
+    }
+  }
+}
+
 static int run_init(void *arg) {
   struct init_args *p = arg;
   int evfd = fcntl(events_fd, F_DUPFD_CLOEXEC, 10);
@@ -206,7 +239,8 @@ static int run_init(void *arg) {
   static char buf[1 << 20];
   static char *fields[MAX_FIELDS];
   if (read_full(p->req_rd, &len, 4) != 0 || len == 0 || len >= sizeof buf || read_full(p->req_rd, buf, len) != 0) _exit(121);
-  close(p->req_rd);
+  /* The request pipe stays open: the zygote writes signals for the program on it. */
+  int ctl = p->req_rd;
   buf[len] = '\0';
   int n = 0;
   for (char *c = buf; c < buf + len && n < MAX_FIELDS; c += strlen(c) + 1) fields[n++] = c;
@@ -260,11 +294,26 @@ static int run_init(void *arg) {
   if (syscall(SYS_capset, &hdr, data) != 0) fail(evfd, q->id, "drop capabilities");
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
+  /* SIGCHLD arrives blocked from the zygote; a signalfd turns it into something poll() can wait
+   * on together with the control pipe. */
+  sigset_t chld, none;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
+  sigemptyset(&none);
+  sigprocmask(SIG_BLOCK, &chld, NULL);
+  int sfd = signalfd(-1, &chld, SFD_CLOEXEC);
+  if (sfd < 0) fail(evfd, q->id, "signalfd");
+
   /* vfork: the child shares our memory until it executes, so no copy of our page tables is made
-   * only to be thrown away by the exec. It only sets up its fds and seccomp, then executes. */
+   * only to be thrown away by the exec. It only sets up its fds, signals and seccomp, then
+   * executes. */
   pid_t child = vfork();
   if (child < 0) fail(evfd, q->id, "fork");
   if (child == 0) {
+    /* A blocked mask and ignored dispositions survive execve: the program starts as it would
+     * from a shell, with nothing blocked and SIGPIPE at its default (the zygote ignores it). */
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    signal(SIGPIPE, SIG_DFL);
     if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0) _exit(126);
     struct sock_fprog prog = {filter_len, filter};
     if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) != 0) _exit(126);
@@ -281,12 +330,7 @@ static int run_init(void *arg) {
   close(2);
   /* As pid 1 of the namespace, only signals we handle are delivered from inside; ignore them. */
   for (int s = 1; s < 32; s++) if (s != SIGKILL && s != SIGSTOP && s != SIGCHLD) signal(s, SIG_IGN);
-  int status = 0;
-  for (;;) {
-    pid_t w = waitpid(-1, &status, 0);
-    if (w == child) break;
-    if (w < 0 && errno != EINTR) fail(evfd, q->id, "waitpid");
-  }
+  int status = wait_program(evfd, q->id, child, sfd, ctl);
   /* Every process of the namespace descends from us, and an orphan is re-parented to us or to a
    * live ancestor that is our descendant: with no child left, nothing of the run is left but us.
    * The service may then take the result without waiting for our exit to be reaped. */
@@ -364,6 +408,7 @@ static void make_spare(void) {
   snprintf(slot->id, sizeof slot->id, "%s", args.id);
   slot->pid = pid;
   slot->used = 1;
+  slot->ctl = -1;
 }
 
 static int write_full(int fd, const void *data, size_t len) {
@@ -377,6 +422,19 @@ static int write_full(int fd, const void *data, size_t len) {
   return 0;
 }
 
+static struct run *find_run(const char *id) {
+  for (int i = 0; i < MAX_RUNS; i++) if (runs[i].used && strcmp(runs[i].id, id) == 0) return &runs[i];
+  return NULL;
+}
+
+/* Four bytes into a pipe the run init reads: never split, and never blocks the zygote. */
+static void signal_run(const char *id, int signo) {
+  struct run *r = find_run(id);
+  if (!r || r->ctl < 0 || signo <= 0 || signo >= NSIG) return;
+  int32_t v = signo;
+  (void)!write(r->ctl, &v, 4);
+}
+
 /* Hands a run request to the spare it names (already in the run's cgroup), then prepares the
  * next spare. */
 static void start_run(const char *id, const char *raw, uint32_t len) {
@@ -386,7 +444,14 @@ static void start_run(const char *id, const char *raw, uint32_t len) {
   }
   spare.ready = 0;
   int ok = write_full(spare.req_wr, &len, 4) == 0 && write_full(spare.req_wr, raw, len) == 0;
-  close(spare.req_wr);
+  struct run *r = find_run(id);
+  if (ok && r) {
+    /* Signals for a run that stopped reading are dropped rather than block every other run. */
+    fcntl(spare.req_wr, F_SETFL, O_NONBLOCK);
+    r->ctl = spare.req_wr;
+  } else {
+    close(spare.req_wr);
+  }
   if (!ok) {
     kill(spare.pid, SIGKILL);
     event(events_fd, "error %s the run init died before its request", id);
@@ -406,6 +471,8 @@ static void reap(void) {
     for (int i = 0; i < MAX_RUNS; i++) {
       if (runs[i].used && runs[i].pid == pid) {
         event(events_fd, "reaped %s", runs[i].id);
+        if (runs[i].ctl >= 0) close(runs[i].ctl);
+        runs[i].ctl = -1;
         runs[i].used = 0;
       }
     }
@@ -462,6 +529,8 @@ int main(int argc, char **argv) {
       if (n >= 2 && strcmp(fields[0], "run") == 0) start_run(fields[1], buf, len);
       else if (n >= 1 && strcmp(fields[0], "spare") == 0) {
         if (!spare.ready) make_spare();
+      } else if (n >= 3 && strcmp(fields[0], "signal") == 0) {
+        signal_run(fields[1], (int)num(fields[2]));
       }
     }
   }

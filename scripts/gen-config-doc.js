@@ -4,7 +4,7 @@ import path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const { OPTIONS } = await import(path.join(root, 'dist/src/config/options.js'));
-const rows = OPTIONS.map((o) => `| \`${o.env}\` | \`${o.flag}\` | \`${o.key}\` | ${o.key === 'slots' ? 'cores' : `\`${o.default}\``} | ${o.doc} |`);
+const rows = OPTIONS.map((o) => `| \`${o.env}\` | \`${o.flag}\` | \`${o.key}\` | ${o.key === 'slots' ? 'cores' : o.optional ? 'unset' : `\`${o.default}\``} | ${o.doc} |`);
 const doc = `# Configuration
 
 Generated from \`src/config/options.ts\` by \`node scripts/gen-config-doc.js\`; do not edit by hand.

@@ -23,6 +23,8 @@ want gcc /usr/bin/gcc
 want g++ /usr/bin/g++
 want make /usr/bin/make
 want python3 /usr/bin/python3
+# python3 -m venv: the Judge0 SDK's virtualenv (scripts/judge0-sdk.sh).
+want python3-venv $(ls -d /usr/lib/python3*/ensurepip 2>/dev/null | head -n 1) /nonexistent
 want default-jdk-headless /usr/bin/javac
 want golang-go /usr/local/go/bin/go /usr/lib/go/bin/go /usr/bin/go
 want rustc /usr/bin/rustc
@@ -79,6 +81,10 @@ fi
 # --- Kafka broker jars (scripts/kafka.sh) for distributed mode and its tests: Maven resolves them.
 # Not fatal: standalone mode needs no broker, and the Kafka tests repeat the install and say why.
 bash scripts/kafka.sh install || say "Kafka broker not installed; distributed mode and its tests need it"
+
+# --- the official Judge0 Python SDK (PyPI) for the Judge0 compatibility test. Not fatal either:
+# only that test needs it, and it runs the same script and says why it failed.
+bash scripts/judge0-sdk.sh >/dev/null || say "Judge0 SDK not installed; test/compat/judge0/sdk.test.ts needs it"
 
 # --- build (TypeScript, the sandbox helper, migrations) when any source changed ----------------
 stamp=dist/.build-stamp

@@ -6,6 +6,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   invalid_request: 400,
   invalid_json: 400,
   language_not_found: 400,
+  callback_url_refused: 400,
   unsupported_media_type: 415,
   payload_too_large: 413,
   submission_not_found: 404,

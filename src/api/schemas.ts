@@ -1,4 +1,5 @@
 import { Type, type TSchema } from 'typebox';
+import { CALLBACK_URL_MAX_LENGTH } from '../callbacks/index.js';
 import type { Config } from '../config/index.js';
 import { VERDICTS } from '../judge/index.js';
 import { LIMIT_FIELDS } from '../submissions/index.js';
@@ -67,6 +68,13 @@ export function submissionSchemas(config: Config) {
       stop_on_first_failure: Type.Optional(Type.Boolean({ description: 'Skip the tests after the first that is not accepted.' })),
       comparison: Type.Optional(Comparison),
       checker: Type.Optional(Checker),
+      callback_url: Type.Optional(
+        Type.String({
+          minLength: 1,
+          maxLength: CALLBACK_URL_MAX_LENGTH,
+          description: `http(s) URL to POST the finished submission to (the JSON GET returns); retried with backoff until a 2xx${config.callbackAllowPrivate ? '' : '. Its host must resolve to public addresses only'}.`,
+        }),
+      ),
     },
     { additionalProperties: false },
   );

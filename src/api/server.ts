@@ -1,7 +1,11 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import websocket from '@fastify/websocket';
+import { judge0Routes } from '../compat/judge0/index.js';
+import { pistonApi } from '../compat/piston/index.js';
 import type { Config } from '../config/index.js';
+import type { Judge } from '../judge/index.js';
 import type { LanguageRegistry } from '../languages/index.js';
 import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/Metrics.js';
@@ -21,6 +25,8 @@ export interface ApiDeps {
   readonly version: string;
   /** Sent as X-Verdict-Replica on every response: which of several replicas answered. */
   readonly replicaName?: string;
+  /** Runs live (interactive) sessions; absent where this process runs no programs (an API replica). */
+  readonly interactive?: Pick<Judge, 'judgeInteractive'>;
 }
 
 /**
@@ -59,10 +65,16 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  // At the root, so an upgrade to any other route is refused rather than left hanging.
+  await app.register(websocket, { options: { maxPayload: deps.config.maxRequestKb * 1024 } });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   healthRoutes(app, deps.metrics.registry, deps.readiness);
   languageRoutes(app, deps.languages);
   submissionRoutes(app, deps.config, deps.submissions);
+  // Judge0 CE's API at its own paths, for the clients that already speak it.
+  await judge0Routes(app, { config: deps.config, languages: deps.languages, submissions: deps.submissions, metrics: deps.metrics, version: deps.version });
+  // Piston's v2 API, with its own error shape ({message}) inside its prefix.
+  await app.register(pistonApi, { prefix: '/api/v2', config: deps.config, languages: deps.languages, submissions: deps.submissions, interactive: deps.interactive });
   return app;
 }

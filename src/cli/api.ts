@@ -5,7 +5,7 @@ import { CATALOG, LanguageRegistry, type Language } from '../languages/index.js'
 import type { Logger } from '../log/logger.js';
 import { Metrics } from '../metrics/Metrics.js';
 import { FinishedListener, PostgresStore, type LanguageReport } from '../store/index.js';
-import { SubmissionService, Waiter } from '../submissions/index.js';
+import { StatusHub, SubmissionService, Waiter } from '../submissions/index.js';
 
 export interface ApiProcess {
   readonly app: FastifyInstance;
@@ -41,13 +41,19 @@ export async function startApi(config: Config, log: Logger, version: string): Pr
     return c.queued + c.running;
   });
   const waiter = new Waiter(WAIT_POLL_MS);
+  // Event streams of this replica follow submissions that workers claim and finish.
+  const statusHub = new StatusHub();
   const listener = new FinishedListener({
     url: config.databaseUrl,
-    onFinished: (id) => waiter.notify(id),
+    onFinished: (id) => {
+      waiter.notify(id);
+      statusHub.publish(id, 'finished');
+    },
+    onStatus: (id, status) => statusHub.publish(id, status),
     onState: (connected, err) => (connected ? log.info('listening for results') : log.warn({ err }, 'result notifications lost; waiting requests poll until they are back')),
   });
   listener.start();
-  const submissions = new SubmissionService({ config, store, broker: null, languages, metrics, waiter });
+  const submissions = new SubmissionService({ config, store, broker: null, languages, metrics, waiter, statusHub });
   let stopping = false;
   const app = await buildApi({
     config,

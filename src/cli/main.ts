@@ -30,7 +30,7 @@ function version(): string {
 }
 
 function help(): string {
-  const rows = OPTIONS.map((o) => `  ${`${o.flag} (${o.env})`.padEnd(58)} ${o.doc} [default: ${o.default}]`);
+  const rows = OPTIONS.map((o) => `  ${`${o.flag} (${o.env})`.padEnd(58)} ${o.doc} [default: ${o.optional ? 'unset' : o.default}]`);
   return `${USAGE}\n\nOptions:\n  --config FILE${' '.repeat(46)}JSON file of settings (VERDICT_CONFIG)\n${rows.join('\n')}`;
 }
 

@@ -7,8 +7,9 @@ import type { Config } from '../config/index.js';
 import type { Logger } from '../log/logger.js';
 import { Metrics } from '../metrics/Metrics.js';
 import { SqliteStore } from '../store/index.js';
-import { SubmissionService, Waiter } from '../submissions/index.js';
+import { StatusHub, SubmissionService, Waiter } from '../submissions/index.js';
 import { WorkerPool } from '../worker/index.js';
+import { createCallbackDispatcher } from './callbacks.js';
 import { createJudgeRuntime } from './runtime.js';
 
 export interface Standalone {
@@ -41,6 +42,8 @@ export async function startStandalone(config: Config, log: Logger, version: stri
     onHandlerError: (m, err) => log.error({ id: m.id, err }, 'handling failed; will retry'),
   });
   const waiter = new Waiter(WAIT_POLL_MS);
+  const statusHub = new StatusHub();
+  const callbacks = createCallbackDispatcher(config, log, metrics.registry);
   const workers = new WorkerPool({
     store,
     broker,
@@ -50,9 +53,14 @@ export async function startStandalone(config: Config, log: Logger, version: stri
     workerId: `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     concurrency: config.slots,
     leaseMs: config.leaseMs,
-    onFinished: (id) => waiter.notify(id),
+    onClaimed: (id) => statusHub.publish(id, 'running'),
+    onFinished: (id, finished) => {
+      waiter.notify(id);
+      statusHub.publish(id, 'finished');
+      callbacks.submissionFinished(finished);
+    },
   });
-  const submissions = new SubmissionService({ config, store, broker, languages: runtime.languages, metrics, waiter });
+  const submissions = new SubmissionService({ config, store, broker, languages: runtime.languages, metrics, waiter, statusHub });
   let stopping = false;
   const app = await buildApi({
     config,
@@ -61,6 +69,7 @@ export async function startStandalone(config: Config, log: Logger, version: stri
     languages: runtime.languages,
     submissions,
     version,
+    interactive: runtime.judge,
     readiness: async () => {
       const problems: string[] = [];
       if (stopping) problems.push('shutting down');
@@ -92,6 +101,8 @@ export async function startStandalone(config: Config, log: Logger, version: stri
       // Stop taking requests first, then let runs in flight finish within the grace period.
       await app.close();
       await workers.stop(config.shutdownGraceMs);
+      // After the workers: the runs they drained still send their callbacks.
+      await callbacks.stop();
       await runtime.close();
       await store.close();
       log.info('stopped');

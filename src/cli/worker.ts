@@ -7,6 +7,7 @@ import { PostgresStore } from '../store/index.js';
 import { WorkerPool } from '../worker/index.js';
 import { openKafkaBroker } from './kafka.js';
 import type { Stoppable } from './lifecycle.js';
+import { createCallbackDispatcher } from './callbacks.js';
 import { createJudgeRuntime } from './runtime.js';
 
 /**
@@ -24,6 +25,8 @@ export async function startWorker(config: Config, log: Logger): Promise<Stoppabl
   // API replicas run no toolchain: they learn from the workers what can run, and which version.
   await store.recordLanguages(runtime.languages.list(), config.replicaName, Date.now());
   const broker = await openKafkaBroker(config, log, config.kafkaGroup);
+  // The worker that stored a result sends its callback: no other process knows the moment.
+  const callbacks = createCallbackDispatcher(config, log, metrics.registry);
   const workers = new WorkerPool({
     store,
     broker,
@@ -33,7 +36,7 @@ export async function startWorker(config: Config, log: Logger): Promise<Stoppabl
     workerId: `${config.replicaName}:${randomUUID().slice(0, 8)}`,
     concurrency: config.slots,
     leaseMs: config.leaseMs,
-    onFinished: () => undefined,
+    onFinished: (_id, finished) => callbacks.submissionFinished(finished),
   });
   let stopping = false;
   const admin = await buildAdminApi({
@@ -62,6 +65,7 @@ export async function startWorker(config: Config, log: Logger): Promise<Stoppabl
       // Runs in flight finish within the grace period; their offsets are committed after their
       // results are stored. Anything unfinished is delivered again (or swept) elsewhere.
       await workers.stop(config.shutdownGraceMs);
+      await callbacks.stop();
       await admin.close();
       await runtime.close();
       await store.close();

@@ -44,6 +44,14 @@ export interface Config {
   readonly tmpSizeKb: number;
   readonly logLevel: string;
   readonly shutdownGraceMs: number;
+  readonly callbackAllowPrivate: boolean;
+  readonly callbackAttempts: number;
+  readonly callbackBaseDelayMs: number;
+  readonly callbackTimeoutMs: number;
+  /** X-Auth-Token values the Judge0 routes accept; empty: no authentication. */
+  readonly judge0AuthTokens: readonly string[];
+  /** X-Auth-User values for the Judge0 administrative routes; empty: those are refused. */
+  readonly judge0AuthUsers: readonly string[];
   readonly databaseUrl: string;
   readonly databasePoolSize: number;
   /** Bootstrap brokers, split from the comma-separated setting. */

@@ -66,9 +66,13 @@ export function loadConfig(sources: ConfigSources): Config {
     const given = (v: unknown): v is Raw => v !== undefined && v !== null && !(typeof v === 'string' && v.trim() === '');
     const candidates = [sources.flags?.[spec.flag.replace(/^--/, '')], sources.env[spec.env], fromFile[spec.key]];
     const raw = candidates.find(given) ?? spec.default;
+    if (spec.optional && raw === '') {
+      values[spec.key] = '';
+      continue;
+    }
     const parsed = schemaFor(spec).safeParse(raw);
     if (!parsed.success) {
-      const rule = spec.type === 'int' ? `an integer >= ${spec.min}` : spec.type === 'enum' ? `one of ${spec.values?.join(', ')}` : `a non-empty ${spec.type}`;
+      const rule = spec.type === 'int' ? `an integer >= ${spec.min}` : spec.type === 'enum' ? `one of ${spec.values?.join(', ')}` : spec.type === 'bool' ? 'true or false (or 1 or 0)' : `a non-empty ${spec.type}`;
       throw new ConfigInvalid(`${sourceName(spec)} must be ${rule}; got ${JSON.stringify(raw)}`);
     }
     values[spec.key] = parsed.data;
@@ -119,6 +123,12 @@ function freeze(v: Record<string, Raw>): Config {
     tmpSizeKb: v.tmpSizeKb as number,
     logLevel: v.logLevel as string,
     shutdownGraceMs: v.shutdownGraceMs as number,
+    callbackAllowPrivate: v.callbackAllowPrivate as boolean,
+    callbackAttempts: v.callbackAttempts as number,
+    callbackBaseDelayMs: v.callbackBaseDelayMs as number,
+    callbackTimeoutMs: v.callbackTimeoutMs as number,
+    judge0AuthTokens: Object.freeze((v.judge0AuthTokens as string).split(/\s+/).filter(Boolean)),
+    judge0AuthUsers: Object.freeze((v.judge0AuthUsers as string).split(/\s+/).filter(Boolean)),
     databaseUrl: v.databaseUrl as string,
     databasePoolSize: v.databasePoolSize as number,
     kafkaBrokers: Object.freeze(brokerList(v.kafkaBrokers as string)),

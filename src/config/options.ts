@@ -16,6 +16,8 @@ export interface OptionSpec {
   readonly default: string | number | boolean;
   readonly min?: number;
   readonly values?: readonly string[];
+  /** A string that may stay unset (its default is then ''): a secret with no sensible default. */
+  readonly optional?: boolean;
   readonly doc: string;
 }
 
@@ -83,6 +85,14 @@ export const OPTIONS: readonly OptionSpec[] = [
   opt({ key: 'tmpSizeKb', env: 'VERDICT_TMP_SIZE_KB', flag: '--tmp-size-kb', type: 'int', default: 65536, min: 1024, doc: 'Size of the private /tmp of every run (KiB); what is written there also counts toward the memory limit.' }),
   opt({ key: 'logLevel', env: 'VERDICT_LOG_LEVEL', flag: '--log-level', type: 'enum', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', doc: 'Log level of the structured (JSON) log on stdout.' }),
   opt({ key: 'shutdownGraceMs', env: 'VERDICT_SHUTDOWN_GRACE_MS', flag: '--shutdown-grace-ms', type: 'int', default: 30000, min: 0, doc: 'On SIGTERM, how long running submissions may finish before they are stopped and left queued for the next start.' }),
+  // Completion callbacks: checked by whatever accepts a submission, sent by whatever stores its result.
+  opt({ key: 'callbackAllowPrivate', env: 'VERDICT_CALLBACK_ALLOW_PRIVATE', flag: '--callback-allow-private', type: 'bool', default: false, doc: 'Let callback_url point to loopback, private, link-local and other non-public addresses. Off, such a URL is refused when the submission is accepted, and again at delivery after the name is resolved. Turn on only where every client is trusted (tests, a closed network); set it alike on API replicas and workers.' }),
+  opt({ key: 'callbackAttempts', env: 'VERDICT_CALLBACK_ATTEMPTS', flag: '--callback-attempts', type: 'int', default: 5, min: 1, doc: 'Attempts to deliver one completion callback (the first included) before it is given up.' }),
+  opt({ key: 'callbackBaseDelayMs', env: 'VERDICT_CALLBACK_BASE_DELAY_MS', flag: '--callback-base-delay-ms', type: 'int', default: 2000, min: 1, doc: 'Wait before the second callback attempt; each later wait doubles (at most 10 minutes), with random jitter of up to half of it.' }),
+  opt({ key: 'callbackTimeoutMs', env: 'VERDICT_CALLBACK_TIMEOUT_MS', flag: '--callback-timeout-ms', type: 'int', default: 10000, min: 100, doc: 'How long one callback attempt may take, from connecting to the response status; longer counts as a failed attempt.' }),
+  // The Judge0-compatible API (docs/compat-judge0.md); its native counterpart has no such gate.
+  opt({ key: 'judge0AuthTokens', env: 'VERDICT_JUDGE0_AUTH_TOKEN', flag: '--judge0-auth-token', type: 'string', default: '', optional: true, doc: 'Tokens a Judge0 client must send in X-Auth-Token (space-separated, any one matches); unset, the Judge0 routes need none. Like Judge0\'s AUTHN_TOKEN; the native /v1 routes are not affected.' }),
+  opt({ key: 'judge0AuthUsers', env: 'VERDICT_JUDGE0_AUTH_USER', flag: '--judge0-auth-user', type: 'string', default: '', optional: true, doc: 'Tokens a Judge0 client must send in X-Auth-User for the administrative routes (GET /submissions, DELETE /submissions/:token); unset, those answer 403, as in Judge0 without AUTHZ_TOKEN.' }),
   // Distributed mode (verdict api / worker / relay); standalone ignores these.
   opt({ key: 'databaseUrl', env: 'DATABASE_URL', flag: '--database-url', type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres', doc: 'PostgreSQL connection URL of the distributed store (verdict api, worker and relay).' }),
   opt({ key: 'databasePoolSize', env: 'VERDICT_DATABASE_POOL_SIZE', flag: '--database-pool-size', type: 'int', default: 10, min: 1, doc: 'Connections each process keeps to PostgreSQL at most.' }),

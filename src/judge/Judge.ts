@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Language, LanguageRegistry, Step, StepContext } from '../languages/index.js';
 import { BASE_ENV } from '../languages/index.js';
-import type { Box, BoxFactory, Mount, RunOutcome, Sandbox, SandboxLimits, Slot, SlotPool } from '../sandbox/index.js';
+import type { Box, BoxFactory, InteractiveIo, Mount, RunOutcome, Sandbox, SandboxLimits, Slot, SlotPool } from '../sandbox/index.js';
+import type { InteractiveSession } from './interactive.js';
 import type { CompileLimits, JudgeRequest, JudgeResult, TestResult } from './types.js';
 import { decideVerdict, type VerdictDecision } from './verdict.js';
 import { BoxSnapshot } from './snapshot.js';
@@ -75,6 +76,53 @@ export class Judge {
         return internalError(`the sandbox failed: ${(err as Error).message}`);
       } finally {
         for (const box of boxes) this.deps.boxes.removeLater(box);
+      }
+    });
+  }
+
+  /**
+   * A live session: the slot, box, compile step (and its cache) and limits of judge(), but the
+   * run step's stdin arrives while it runs and its output leaves as it is written. One run and no
+   * expected output: whoever is on the other end decides what is right.
+   */
+  async judgeInteractive(request: JudgeRequest, session: InteractiveSession): Promise<JudgeResult> {
+    let language: Language;
+    try {
+      language = this.deps.languages.get(request.languageId);
+    } catch (err) {
+      return internalError(`language "${request.languageId}" is not available on this worker: ${(err as Error).message}`);
+    }
+    return this.deps.slots.with(async (slot) => {
+      if (session.abandoned.aborted) return internalError('the session ended before it was given a slot');
+      let box: Box | null = null;
+      try {
+        box = await this.deps.boxes.create(slot, request.files);
+        if (language.spec.compile) session.stage('compile');
+        const program = await this.compile(language, request.files, request.compileOptions, request.args, request.limits.memoryKb, slot, box);
+        if ('failed' in program) return program.failed;
+        if (language.spec.compile) session.compiled(program.compileOutput);
+        if (session.abandoned.aborted) return { ...internalError('the session ended before its program ran'), compileOutput: program.compileOutput };
+        session.stage('run');
+        const live: InteractiveIo = { stdin: session.stdin, onOutput: (stream, chunk) => session.output(stream, chunk), onStart: (control) => session.running(control) };
+        const outcome = await this.runStep(language.spec.run(program.ctx), slot, box, EMPTY, request.limits, false, live);
+        const decision = decideVerdict(outcome, null, language.spec.outOfMemoryPattern);
+        return {
+          verdict: decision.verdict,
+          verdictDetail: decision.detail,
+          exitCode: outcome.exitCode,
+          signal: outcome.signal,
+          cpuTimeMs: outcome.cpuTimeMs,
+          wallTimeMs: outcome.wallTimeMs,
+          memoryKb: outcome.memoryKb,
+          stdout: outcome.stdout,
+          stderr: outcome.stderr,
+          compileOutput: program.compileOutput,
+          message: null,
+        };
+      } catch (err) {
+        return internalError(`the sandbox failed: ${(err as Error).message}`);
+      } finally {
+        if (box) this.deps.boxes.removeLater(box);
       }
     });
   }
@@ -202,13 +250,13 @@ export class Judge {
    * user options such as `-toolexec` run arbitrary programs, which could poison a shared cache.
    * Otherwise the cache lives in the box and dies with it.
    */
-  private runStep(step: Step, slot: Slot, box: Box, stdin: Buffer, limits: SandboxLimits, trusted: boolean): Promise<RunOutcome> {
+  private runStep(step: Step, slot: Slot, box: Box, stdin: Buffer, limits: SandboxLimits, trusted: boolean, interactive?: InteractiveIo): Promise<RunOutcome> {
     const mounts: Mount[] = [];
     if (step.cache) {
       const source = trusted ? this.deps.slots.cacheDir(slot, step.cache.name) : ensureBoxCache(box, step.cache.name, slot);
       mounts.push({ source, target: step.cache.target, writable: true });
     }
-    return this.deps.sandbox.run({ slot, boxDir: box.dir, argv: step.argv, env: { ...BASE_ENV, ...step.env }, stdin, limits, mounts });
+    return this.deps.sandbox.run({ slot, boxDir: box.dir, argv: step.argv, env: { ...BASE_ENV, ...step.env }, stdin, limits, mounts, interactive });
   }
 }
 

@@ -1,4 +1,5 @@
 export { Judge, internalError, type JudgeDeps } from './Judge.js';
+export type { InteractiveSession, InteractiveStage } from './interactive.js';
 export { decideVerdict, type VerdictDecision } from './verdict.js';
 export { outputMatches, compareOutput, DEFAULT_COMPARISON } from './compare.js';
 export { VERDICTS, type Verdict, type JudgeRequest, type JudgeResult, type CompileLimits, type TestCase, type TestResult, type Comparison, type CheckerSpec } from './types.js';

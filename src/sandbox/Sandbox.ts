@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream';
+
 /**
  * Runs one program in isolation and reports what happened. The sandbox measures and enforces;
  * it does not judge: turning an outcome into a verdict is judge/'s job.
@@ -26,6 +28,24 @@ export interface Slot {
   readonly gid: number;
 }
 
+/** Delivers signals to a running program; anything asked after it ended is ignored. */
+export interface RunControl {
+  signal(name: NodeJS.Signals): void;
+}
+
+/**
+ * A live run (an interactive session): input reaches the program as it arrives and output
+ * leaves as it is written. Every limit still applies; the outcome still carries all output kept.
+ */
+export interface InteractiveIo {
+  /** Piped to the program's stdin as it arrives; its end is the program's end of file. */
+  readonly stdin: Readable;
+  /** Each piece of output as the program writes it, up to the output limit and no further. */
+  onOutput(stream: 'stdout' | 'stderr', chunk: Buffer): void;
+  /** Called once as the run starts: signals can be delivered from then until it ends. */
+  onStart(control: RunControl): void;
+}
+
 export interface RunRequest {
   readonly slot: Slot;
   /** Host directory bound read-write at /box, the working directory. */
@@ -36,6 +56,8 @@ export interface RunRequest {
   readonly stdin: Buffer;
   readonly limits: SandboxLimits;
   readonly mounts?: readonly Mount[];
+  /** Makes the run live; its `stdin` then replaces the one above. */
+  readonly interactive?: InteractiveIo;
 }
 
 /** Why the sandbox stopped a run early, if it did. */

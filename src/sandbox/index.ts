@@ -1,4 +1,4 @@
-export type { Sandbox, SandboxLimits, RunRequest, RunOutcome, LimitExceeded, Mount, Slot } from './Sandbox.js';
+export type { Sandbox, SandboxLimits, RunRequest, RunOutcome, LimitExceeded, Mount, Slot, InteractiveIo, RunControl } from './Sandbox.js';
 export { BwrapSandbox } from './bwrap/BwrapSandbox.js';
 export { prepareHost, type SandboxHost, type HostOptions } from './host.js';
 export { BoxFactory, type Box, type BoxFile, type BoxSpace } from './box/BoxFactory.js';

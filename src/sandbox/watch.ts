@@ -9,6 +9,12 @@ export function signalName(num: number): string {
   return SIGNAL_NAMES.get(num) ?? `SIG${num}`;
 }
 
+/** The number of a signal name such as "SIGTERM", or null if this host has no such signal. */
+export function signalNumber(name: string): number | null {
+  const num = (os.constants.signals as Record<string, number | undefined>)[name];
+  return typeof num === 'number' ? num : null;
+}
+
 /** How often at most the CPU counter is read; the next read is scheduled by the CPU still left. */
 const CPU_POLL_MIN_MS = 5;
 /** Read once: CPU time can grow at most this many times faster than wall time. */
@@ -61,7 +67,10 @@ export class LimitWatch {
   }
 }
 
-/** Keeps stdout and stderr up to a shared cap; going past it stops the run. */
+/**
+ * Keeps stdout and stderr up to a shared cap; going past it stops the run. A live run also hands
+ * each kept piece on as it arrives, so a client never sees more than the outcome holds.
+ */
 export class OutputCollector {
   private readonly out: Buffer[] = [];
   private readonly err: Buffer[] = [];
@@ -70,15 +79,20 @@ export class OutputCollector {
   constructor(
     private readonly capBytes: number,
     private readonly onOverflow: () => void,
+    private readonly onKept?: (stream: 'stdout' | 'stderr', chunk: Buffer) => void,
   ) {}
 
-  readonly stdout = (chunk: Buffer): void => this.collect(this.out, chunk);
-  readonly stderr = (chunk: Buffer): void => this.collect(this.err, chunk);
+  readonly stdout = (chunk: Buffer): void => this.collect(this.out, 'stdout', chunk);
+  readonly stderr = (chunk: Buffer): void => this.collect(this.err, 'stderr', chunk);
 
-  private collect(into: Buffer[], chunk: Buffer): void {
+  private collect(into: Buffer[], stream: 'stdout' | 'stderr', chunk: Buffer): void {
     const room = this.capBytes - this.total;
     this.total += chunk.length;
-    if (room > 0) into.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
+    if (room > 0) {
+      const kept = chunk.length > room ? chunk.subarray(0, room) : chunk;
+      into.push(kept);
+      this.onKept?.(stream, kept);
+    }
     if (this.total > this.capBytes) this.onOverflow();
   }
 

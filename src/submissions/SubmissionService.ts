@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Broker } from '../broker/index.js';
+import { CallbackUrlPolicy, type CallbackFormat } from '../callbacks/index.js';
 import type { Config } from '../config/index.js';
 import { InvalidSubmission } from '../judge/index.js';
 import type { LanguageRegistry } from '../languages/index.js';
@@ -9,6 +10,8 @@ import { PayloadTooLarge, SubmissionNotFound } from './errors.js';
 import { resolveLimits, type RequestedLimits } from './limits.js';
 import type { Waiter } from './Waiter.js';
 import { parseJudging, type JudgingInput } from './judging.js';
+import type { StatusHub } from './StatusHub.js';
+import { watchStatus } from './watchStatus.js';
 
 export interface SubmissionFileInput {
   readonly name?: string;
@@ -26,6 +29,8 @@ export interface CreateSubmissionInput extends JudgingInput {
   readonly compile_options?: string | readonly string[];
   readonly expected_output?: string | null;
   readonly limits?: RequestedLimits;
+  /** Where to send the result once finished (see src/callbacks). */
+  readonly callback_url?: string;
 }
 
 /** Plain names only: no directories, no '..', no NUL, no leading dash or dot tricks. */
@@ -43,6 +48,10 @@ export interface SubmissionServiceDeps {
   readonly languages: LanguageRegistry;
   readonly metrics: Metrics;
   readonly waiter: Waiter;
+  /** Where state changes are announced in this process; without it, watchers only poll. */
+  readonly statusHub?: StatusHub;
+  /** Decides which callback URLs are accepted; by default, public http(s) ones unless the config allows private. */
+  readonly callbackUrls?: CallbackUrlPolicy;
 }
 
 /** Accepts, stores and publishes submissions; reads them back. Transport-independent. */
@@ -50,8 +59,16 @@ export class SubmissionService {
   constructor(private readonly deps: SubmissionServiceDeps) {}
 
   /** Resolves with the new id once the submission is committed to the store. */
-  async create(input: CreateSubmissionInput): Promise<string> {
-    const submission = this.validate(input);
+  async create(input: CreateSubmissionInput, callbackFormat: CallbackFormat = 'verdict'): Promise<string> {
+    return this.submit(await this.withCallback(this.validate(input), input.callback_url, callbackFormat));
+  }
+
+  /**
+   * Stores and queues a submission `validate` produced, which a compatibility API may have added
+   * to (its own request fields in `options.compat`, bytes its encoding allows); resolves with
+   * the id once committed.
+   */
+  async submit(submission: NewSubmission): Promise<string> {
     await this.deps.store.insert(submission);
     this.deps.metrics.submissionsAccepted.inc();
     // Standalone publishes right after the commit; a crash in between is covered by the
@@ -66,6 +83,11 @@ export class SubmissionService {
     return submission;
   }
 
+  /** Calls `onChange` with the submission now and at each change of its status, until finished or `signal` aborts. */
+  watch(id: string, onChange: (submission: Submission) => void, signal: AbortSignal): Promise<void> {
+    return watchStatus({ read: (i) => this.get(i), hub: this.deps.statusHub }, id, onChange, signal);
+  }
+
   /** The submission once finished, or as it stands after `timeoutMs`. */
   async waitFor(id: string, timeoutMs: number): Promise<Submission> {
     let latest: Submission | null = null;
@@ -74,6 +96,14 @@ export class SubmissionService {
       return latest.status === 'finished';
     });
     return latest ?? this.get(id);
+  }
+
+  /** Checked here rather than in validate: deciding whether a host is public needs a DNS answer. */
+  private async withCallback(submission: NewSubmission, url: string | undefined, format: CallbackFormat): Promise<NewSubmission> {
+    if (url === undefined) return submission;
+    const policy = this.deps.callbackUrls ?? new CallbackUrlPolicy({ allowPrivate: this.deps.config.callbackAllowPrivate });
+    await policy.check(url);
+    return { ...submission, options: { ...submission.options, callback: { url, format } } };
   }
 
   validate(input: CreateSubmissionInput): NewSubmission {

@@ -2,7 +2,7 @@ import type { Broker, SubmissionMessage } from '../broker/index.js';
 import type { Judge } from '../judge/index.js';
 import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/Metrics.js';
-import type { Store } from '../store/index.js';
+import type { Store, Submission } from '../store/index.js';
 
 export interface WorkerPoolDeps {
   readonly store: Store;
@@ -15,7 +15,10 @@ export interface WorkerPoolDeps {
   readonly concurrency: number;
   /** How long a claim is valid unless renewed; renewed every third of it while the run goes on. */
   readonly leaseMs: number;
-  readonly onFinished: (id: string) => void;
+  /** Told once this worker holds the submission (it is running). */
+  readonly onClaimed?: (id: string) => void;
+  /** Told once the result is stored, with the submission as the store now holds it. */
+  readonly onFinished: (id: string, finished: Submission) => void;
 }
 
 /**
@@ -53,6 +56,7 @@ export class WorkerPool {
       return;
     }
     metrics.waitDuration.observe((claimedAt - submission.createdAt) / 1000);
+    this.deps.onClaimed?.(submission.id);
     const renewal = this.keepClaim(submission.id);
     let result;
     try {
@@ -72,7 +76,8 @@ export class WorkerPool {
     } finally {
       clearInterval(renewal);
     }
-    const stored = await store.finish(submission.id, workerId, result, Date.now());
+    const finishedAt = Date.now();
+    const stored = await store.finish(submission.id, workerId, result, finishedAt);
     if (!stored) {
       log.warn({ id: submission.id }, 'result dropped: the claim was taken over by another worker');
       return;
@@ -83,7 +88,7 @@ export class WorkerPool {
       { id: submission.id, language: submission.language, verdict: result.verdict, detail: result.verdictDetail, cpuMs: result.cpuTimeMs, wallMs: result.wallTimeMs, memoryKb: result.memoryKb, message: result.message ?? undefined },
       'submission finished',
     );
-    this.deps.onFinished(submission.id);
+    this.deps.onFinished(submission.id, { ...submission, status: 'finished', finishedAt, result });
   }
 
   /**

@@ -169,3 +169,11 @@ test('an empty value means unset, and only decimal integers are accepted', () =>
   assert.throws(() => load({ env: { PORT: '1e3' } }), Invalid);
   assert.equal(load({ env: { PORT: ' 8080 ' } }).port, 8080);
 });
+
+test('the Judge0 auth tokens may stay unset; set, they are split on whitespace', () => {
+  const unset = loadConfig({ env: { VERDICT_JUDGE0_AUTH_TOKEN: '' } });
+  assert.deepEqual([unset.judge0AuthTokens, unset.judge0AuthUsers], [[], []]);
+  const set = loadConfig({ env: { VERDICT_JUDGE0_AUTH_TOKEN: ' a  b ' }, flags: { 'judge0-auth-user': 'admin' } });
+  assert.deepEqual([set.judge0AuthTokens, set.judge0AuthUsers], [['a', 'b'], ['admin']]);
+  assert.ok(Object.isFrozen(set.judge0AuthTokens));
+});

@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { startCluster, type TestCluster } from '../helpers/cluster.js';
 import { request, waitFinished } from '../helpers/http.js';
+import { startReceiver } from '../helpers/receiver.js';
 import { ROOT } from '../helpers/server.js';
 
 /**
@@ -22,6 +23,8 @@ before(() => {
     VERDICT_CDC_STALE_AFTER_MS: '3000',
     VERDICT_CDC_SWEEP_INTERVAL_MS: '1000',
     VERDICT_SHUTDOWN_GRACE_MS: '5000',
+    // The callback receiver of a test is on loopback.
+    VERDICT_CALLBACK_ALLOW_PRIVATE: 'true',
   });
 });
 
@@ -104,6 +107,23 @@ describe('distributed: through the load balancer', () => {
     assert.equal(r.status, 201);
     assert.equal(r.body.status, 'finished');
     assert.equal(r.body.stdout, '42\n');
+  });
+
+  test('the event stream through the load balancer follows a run to finished; the worker calls back', async () => {
+    const receiver = await startReceiver();
+    try {
+      const { id } = await submit({ language: 'python', source: 'import time\ntime.sleep(1)\nprint("streamed")\n', callback_url: `${receiver.url}/done` });
+      const res = await fetch(`${cluster.url}/v1/submissions/${id}/events`, { signal: AbortSignal.timeout(60_000) });
+      assert.equal(res.status, 200);
+      // The text resolves only once the replica ends the stream, after finished.
+      const states = [...(await res.text()).matchAll(/^data: (.*)$/gm)].map((m) => JSON.parse(m[1]) as { status: string; stdout: string | null });
+      assert.deepEqual(states.map((s) => s.status).slice(-2), ['running', 'finished'], 'the claim is announced too');
+      assert.equal(states.at(-1)?.stdout, 'streamed\n');
+      const [callback] = await receiver.waitFor('/done', 1);
+      assert.deepEqual(JSON.parse(callback.body), await waitFinished(cluster.url, id));
+    } finally {
+      await receiver.close();
+    }
   });
 
   test('GET /v1/languages lists what the workers probed, with versions', async () => {

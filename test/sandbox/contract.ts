@@ -4,10 +4,11 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import {
-  BoxFactory, SlotPool, createCgroupDriver, prepareHost, type Box, type CgroupDriver, type RunOutcome, type Sandbox, type SandboxHost, type SandboxLimits, type Slot,
+  BoxFactory, SlotPool, createCgroupDriver, prepareHost, type Box, type CgroupDriver, type InteractiveIo, type RunControl, type RunOutcome, type Sandbox, type SandboxHost, type SandboxLimits, type Slot,
 } from '../../src/sandbox/index.js';
 import { processesOfUids, runCgroupsLeft } from '../helpers/leaks.js';
 import fs from 'node:fs';
+import { PassThrough } from 'node:stream';
 
 export interface SandboxParts {
   readonly host: SandboxHost;
@@ -56,7 +57,7 @@ after(async () => {
 });
 
 /** Compiles `source` with gcc inside the sandbox, then runs it there. */
-async function runC(source: string, limits: Partial<SandboxLimits> = {}, stdin = ''): Promise<RunOutcome> {
+async function runC(source: string, limits: Partial<SandboxLimits> = {}, stdin = '', interactive?: InteractiveIo): Promise<RunOutcome> {
   return slots.with(async (slot: Slot) => {
     const box: Box = await boxes.create(slot, [{ name: 'main.c', content: Buffer.from(source) }]);
     try {
@@ -66,7 +67,7 @@ async function runC(source: string, limits: Partial<SandboxLimits> = {}, stdin =
         limits: { ...LIMITS, processes: 64, fileSizeKb: 65536 },
       });
       assert.equal(compiled.exitCode, 0, compiled.stderr.toString());
-      return await sandbox.run({ slot, boxDir: box.dir, argv: ['/box/main'], env, stdin: Buffer.from(stdin), limits: { ...LIMITS, ...limits } });
+      return await sandbox.run({ slot, boxDir: box.dir, argv: ['/box/main'], env, stdin: Buffer.from(stdin), limits: { ...LIMITS, ...limits }, interactive });
     } finally {
       await box.remove();
     }
@@ -159,6 +160,55 @@ describe('limits', () => {
     const r = await runC('#include <stdio.h>\nint main(void){ for (;;) puts("yes"); }', { outputKb: 8 });
     assert.equal(r.limitExceeded, 'output');
     assert.equal(r.stdout.length, 8192);
+  });
+});
+
+describe('live runs', () => {
+  /** A live run of `source`; `until(text)` resolves once its stdout so far holds `text`. */
+  function live(source: string) {
+    const stdin = new PassThrough();
+    let stdout = '';
+    const waiters: Array<{ text: string; resolve: () => void }> = [];
+    let control: RunControl | null = null;
+    const outcome = runC(source, {}, '', {
+      stdin,
+      onOutput: (stream, chunk) => {
+        if (stream === 'stdout') stdout += chunk.toString();
+        for (const w of waiters.filter((w) => stdout.includes(w.text))) w.resolve();
+      },
+      onStart: (c) => (control = c),
+    });
+    const until = (text: string) => new Promise<void>((resolve) => (stdout.includes(text) ? resolve() : waiters.push({ text, resolve })));
+    return { stdin, outcome, until, signal: (name: NodeJS.Signals) => control!.signal(name), stdout: () => stdout };
+  }
+
+  test('input reaches the program as it arrives, its answer leaves before input ends, end of file ends it', async () => {
+    const run = live('#include <stdio.h>\nint main(void){ char l[64]; if (!fgets(l, sizeof l, stdin)) return 1; printf("got %s", l); fflush(stdout);\n  int n = 0; while (getchar() != EOF) n++; printf("%d\\n", n); return 0; }');
+    run.stdin.write('a');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    run.stdin.write('b\nxy');
+    await run.until('got ab\n');
+    run.stdin.end('z');
+    const r = await run.outcome;
+    assert.equal(r.exitCode, 0, r.stderr.toString());
+    assert.equal(r.stdout.toString(), 'got ab\n3\n');
+    assert.equal(run.stdout(), r.stdout.toString(), 'every piece was handed on as it came');
+  });
+
+  test('a signal reaches the program, which starts with no signal blocked or ignored', async () => {
+    const run = live(`#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+int main(void){ FILE *s = fopen("/proc/self/status", "r"); char l[256];
+  while (fgets(l, sizeof l, s)) if (!strncmp(l, "SigBlk", 6) || !strncmp(l, "SigIgn", 6)) fputs(l, stdout);
+  puts("ready"); fflush(stdout); sleep(30); return 0; }`);
+    await run.until('ready\n');
+    run.signal('SIGUSR1');
+    const r = await run.outcome;
+    assert.equal(r.signal, 'SIGUSR1');
+    assert.equal(r.limitExceeded, null);
+    assert.match(r.stdout.toString(), /SigBlk:\s+0+\nSigIgn:\s+0+\n/);
+    run.signal('SIGKILL');
   });
 });
 

@@ -4,6 +4,7 @@ import type { Config } from '../../config/index.js';
 import type { CreateSubmissionInput, SubmissionService } from '../../submissions/index.js';
 import { ErrorSchema, submissionSchemas } from '../schemas.js';
 import { submissionView } from '../view.js';
+import { submissionEventRoutes } from './events.js';
 
 export function submissionRoutes(app: FastifyInstance, config: Config, service: SubmissionService): void {
   const s = submissionSchemas(config);
@@ -43,4 +44,6 @@ export function submissionRoutes(app: FastifyInstance, config: Config, service: 
     },
     async (request) => submissionView(await service.get(request.params.id)),
   );
+
+  submissionEventRoutes(app, service);
 }

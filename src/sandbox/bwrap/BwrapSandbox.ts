@@ -4,7 +4,7 @@ import { BackgroundTasks } from '../background.js';
 import type { SandboxHost } from '../host.js';
 import type { RunOutcome, RunRequest, Sandbox } from '../Sandbox.js';
 import { buildBwrapArgs } from './args.js';
-import { BLOCK_FD, INIT_STATUS_FD, SECCOMP_FD, STATUS_FD, execute } from './execution.js';
+import { BLOCK_FD, CONTROL_FD, INIT_STATUS_FD, SECCOMP_FD, STATUS_FD, execute } from './execution.js';
 
 /** Open files per process inside a run. */
 export const NOFILE_LIMIT = 1024;
@@ -53,6 +53,7 @@ export class BwrapSandbox implements Sandbox {
         ],
         command: [
           String(INIT_STATUS_FD),
+          String(CONTROL_FD),
           // RLIMIT_CPU is only a backstop a second past the limit the service enforces.
           String(Math.ceil(limits.cpuTimeMs / 1000) + 1),
           String(limits.fileSizeKb * 1024),
@@ -71,6 +72,7 @@ export class BwrapSandbox implements Sandbox {
         uid: request.slot.uid,
         gid: request.slot.gid,
         stdin: request.stdin,
+        interactive: request.interactive,
         seccompFilter: host.seccompFilter,
         limits,
         cgroup,

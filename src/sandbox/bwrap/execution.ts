@@ -1,15 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import type { RunCgroup } from '../cgroup/Cgroup.js';
-import type { LimitExceeded, RunOutcome, SandboxLimits } from '../Sandbox.js';
+import type { InteractiveIo, LimitExceeded, RunOutcome, SandboxLimits } from '../Sandbox.js';
 import { SandboxSetupFailed } from '../errors.js';
-import { LimitWatch, OutputCollector, buildOutcome, signalName } from '../watch.js';
+import { LimitWatch, OutputCollector, buildOutcome, signalName, signalNumber } from '../watch.js';
 
 /** fds as the bwrap process sees them (Node's stdio array index = fd number). */
 export const STATUS_FD = 3;
 export const BLOCK_FD = 4;
 export const INIT_STATUS_FD = 5;
 export const SECCOMP_FD = 6;
+/** Signals for the program, one little-endian int32 each (as the zygote protocol), read by the helper while the run goes on. */
+export const CONTROL_FD = 7;
 
 /** Cap on what bwrap and the helper may say about themselves, so they cannot flood memory. */
 const STATUS_CAP_BYTES = 4096;
@@ -20,6 +22,7 @@ export interface ExecutionInput {
   readonly uid: number;
   readonly gid: number;
   readonly stdin: Buffer;
+  readonly interactive?: InteractiveIo;
   readonly seccompFilter: Buffer;
   readonly limits: SandboxLimits;
   readonly cgroup: RunCgroup;
@@ -39,9 +42,9 @@ export function execute(input: ExecutionInput): Promise<RunOutcome> {
       gid: input.gid,
       env: {},
       detached: true,
-      stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe'],
     });
-    const stdio = child.stdio as unknown as [Writable, Readable, Readable, Readable, Writable, Readable, Writable];
+    const stdio = child.stdio as unknown as [Writable, Readable, Readable, Readable, Writable, Readable, Writable, Writable];
     let statusText = '';
     let initText = '';
     let initPid: number | null = null;
@@ -59,7 +62,8 @@ export function execute(input: ExecutionInput): Promise<RunOutcome> {
       }
     };
     const watch = new LimitWatch(limits, cgroup, kill);
-    const output = new OutputCollector(outputCapBytes, () => kill('output'));
+    const live = input.interactive;
+    const output = new OutputCollector(outputCapBytes, () => kill('output'), live && ((stream, chunk) => live.onOutput(stream, chunk)));
 
     const release = (pid: number): void => {
       initPid = pid;
@@ -88,15 +92,34 @@ export function execute(input: ExecutionInput): Promise<RunOutcome> {
     stdio[1].on('data', output.stdout);
     stdio[2].on('data', output.stderr);
     // The program may exit without reading its input; a closed pipe is not our error.
-    for (const s of [stdio[0], stdio[BLOCK_FD], stdio[SECCOMP_FD]]) s.on('error', () => undefined);
+    for (const s of [stdio[0], stdio[BLOCK_FD], stdio[SECCOMP_FD], stdio[CONTROL_FD]]) s.on('error', () => undefined);
     stdio[SECCOMP_FD].end(input.seccompFilter);
-    stdio[0].end(input.stdin);
+    let over = false;
+    if (live) {
+      stdio[0].on('close', () => live.stdin.unpipe(stdio[0]));
+      live.stdin.pipe(stdio[0]);
+      // Written before the helper reads them, signals wait in the pipe: none is lost.
+      live.onStart({
+        signal: (name) => {
+          const signo = signalNumber(name);
+          if (over || signo === null) return;
+          const word = Buffer.alloc(4);
+          word.writeInt32LE(signo);
+          stdio[CONTROL_FD].write(word);
+        },
+      });
+    } else {
+      stdio[0].end(input.stdin);
+      stdio[CONTROL_FD].end();
+    }
 
     child.on('error', (e) => {
       watch.stop();
       reject(new SandboxSetupFailed(`cannot start bwrap: ${e.message}`, e));
     });
     child.on('close', (code, sig) => {
+      over = true;
+      stdio[CONTROL_FD].destroy();
       const wallTimeMs = watch.elapsedMs();
       watch.stop();
       if (initPid === null || setupError !== null) {

@@ -210,6 +210,12 @@ export class Zygote {
     this.proc.stdin!.write(encodeCommand(['run', id, ...fields]));
   }
 
+  /** Asks the zygote to signal the program of run `id`; a run already over is left alone. */
+  signal(id: string, signo: number): void {
+    if (this.exited || !this.listeners.has(id)) return;
+    this.proc.stdin!.write(encodeCommand(['signal', id, String(signo)]));
+  }
+
   private askForSpare(): void {
     this.spareExpected = true;
     this.proc.stdin!.write(encodeCommand(['spare']));

@@ -9,7 +9,7 @@ import { makeSearchableDir, type SandboxHost } from '../host.js';
 import { deadInstances, instanceDirName } from '../instance.js';
 import type { LimitExceeded, Mount, RunOutcome, RunRequest, Sandbox, Slot } from '../Sandbox.js';
 import { BackgroundTasks } from '../background.js';
-import { LimitWatch, OutputCollector, buildOutcome, signalName } from '../watch.js';
+import { LimitWatch, OutputCollector, buildOutcome, signalName, signalNumber } from '../watch.js';
 import type { ZygoteEvent } from './protocol.js';
 import { STREAMS_PER_RUN, Zygote, type RunListener, type Spare, type StreamKind } from './Zygote.js';
 
@@ -233,7 +233,8 @@ export class ZygoteSandbox implements Sandbox {
         killPid(initPid);
       };
       const watch = new LimitWatch(limits, cgroup, kill);
-      const output = new OutputCollector(limits.outputKb * 1024, () => kill('output'));
+      const live = request.interactive;
+      const output = new OutputCollector(limits.outputKb * 1024, () => kill('output'), live && ((stream, chunk) => live.onOutput(stream, chunk)));
 
       const finish = (): void => {
         if (settled) return;
@@ -301,7 +302,13 @@ export class ZygoteSandbox implements Sandbox {
             maybeFinish();
           });
           if (kind === 'i') {
-            socket.end(request.stdin);
+            if (live) {
+              // A program that exits without reading all its input must not keep the source piped.
+              socket.on('close', () => live.stdin.unpipe(socket));
+              live.stdin.pipe(socket);
+            } else {
+              socket.end(request.stdin);
+            }
             return () => undefined;
           }
           return kind === 'o' ? output.stdout : output.stderr;
@@ -316,6 +323,12 @@ export class ZygoteSandbox implements Sandbox {
       try {
         zygote.run(spare.id, fields, listener);
         watch.start();
+        live?.onStart({
+          signal: (name) => {
+            const signo = signalNumber(name);
+            if (!settled && signo !== null) zygote.signal(spare.id, signo);
+          },
+        });
       } catch (err) {
         kill(null);
         reject(err);

@@ -23,6 +23,9 @@ export interface LanguageReport {
 /** NOTIFY channel carrying the id of each submission whose result was just committed. */
 export const FINISHED_CHANNEL = 'verdict_finished';
 
+/** NOTIFY channel carrying `id:status` for changes of state other than finishing (a claim). */
+export const STATUS_CHANNEL = 'verdict_status';
+
 const INSERT_COLUMNS = ['id', 'language', 'files_json', 'stdin', 'args_json', 'compile_options_json', 'expected_output', 'limits_json', 'options_json', 'created_at'] as const;
 const RESULT_COLUMNS = ['verdict', 'verdict_detail', 'exit_code', 'signal', 'cpu_time_ms', 'wall_time_ms', 'memory_kb', 'stdout', 'stderr', 'compile_output', 'message', 'tests_json'] as const;
 
@@ -75,10 +78,14 @@ export class PostgresStore implements Store {
     return r.rows[0] ? fromRow(r.rows[0]) : null;
   }
 
+  /** Like `finish`, announces the change in the same statement (see STATUS_CHANNEL). */
   async claim(id: string, workerId: string, leaseMs: number, now: number): Promise<Submission | null> {
+    // The notification is selected alongside the row: a CTE nobody reads would never be run.
     const r = await this.query<SubmissionRow>(
-      `UPDATE submissions SET status = 'running', claimed_by = $2, lease_until = $3, attempts = attempts + 1, started_at = $4
-        WHERE id = $1 AND (status = 'queued' OR (status = 'running' AND lease_until < $4)) RETURNING *`,
+      `WITH claimed AS (
+         UPDATE submissions SET status = 'running', claimed_by = $2, lease_until = $3, attempts = attempts + 1, started_at = $4
+          WHERE id = $1 AND (status = 'queued' OR (status = 'running' AND lease_until < $4)) RETURNING *)
+       SELECT claimed.*, pg_notify('${STATUS_CHANNEL}', claimed.id || ':running') AS notified FROM claimed`,
       [id, workerId, now + leaseMs, now],
     );
     return r.rows[0] ? fromRow(r.rows[0]) : null;

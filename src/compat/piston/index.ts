@@ -1,0 +1,1 @@
+export { pistonApi, type PistonApiOptions } from './routes.js';
