@@ -107,15 +107,7 @@ export class Judge {
         const outcome = await this.runStep(language.spec.run(program.ctx), slot, box, EMPTY, request.limits, false, live);
         const decision = decideVerdict(outcome, null, language.spec.outOfMemoryPattern);
         return {
-          verdict: decision.verdict,
-          verdictDetail: decision.detail,
-          exitCode: outcome.exitCode,
-          signal: outcome.signal,
-          cpuTimeMs: outcome.cpuTimeMs,
-          wallTimeMs: outcome.wallTimeMs,
-          memoryKb: outcome.memoryKb,
-          stdout: outcome.stdout,
-          stderr: outcome.stderr,
+          ...runFields(outcome, decision),
           compileOutput: program.compileOutput,
           message: null,
         };
@@ -286,7 +278,8 @@ function lowerLimits(base: SandboxLimits, test: Partial<SandboxLimits> | undefin
   return out as unknown as SandboxLimits;
 }
 
-function testResult(outcome: RunOutcome, decision: VerdictDecision, checkerOutput: Buffer | null): TestResult {
+/** What a run and its verdict contribute to a result, whole submission or one test. */
+function runFields(outcome: RunOutcome, decision: VerdictDecision) {
   return {
     verdict: decision.verdict,
     verdictDetail: decision.detail,
@@ -297,6 +290,12 @@ function testResult(outcome: RunOutcome, decision: VerdictDecision, checkerOutpu
     memoryKb: outcome.memoryKb,
     stdout: outcome.stdout,
     stderr: outcome.stderr,
+  };
+}
+
+function testResult(outcome: RunOutcome, decision: VerdictDecision, checkerOutput: Buffer | null): TestResult {
+  return {
+    ...runFields(outcome, decision),
     checkerOutput,
   };
 }

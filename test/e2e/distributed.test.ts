@@ -75,6 +75,17 @@ async function withFault(fault: () => Promise<void>): Promise<void> {
   }
 }
 
+/** Waits until a worker claimed the submission; its name (worker-1, worker-2) from the claim. */
+async function runningOn(id: string): Promise<string> {
+  let holder = '';
+  await until('the submission is running', async () => {
+    const rows = await sql<{ claimed_by: string | null }>('SELECT claimed_by FROM submissions WHERE id = $1', [id]);
+    holder = rows[0]?.claimed_by ?? '';
+    return holder !== '';
+  });
+  return holder.split(':')[0];
+}
+
 async function until(what: string, cond: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await cond())) {
@@ -137,13 +148,7 @@ describe('distributed: through the load balancer', () => {
 describe('distributed: faults', () => {
   test('kill -9 a worker mid-run: its submission is taken over and finishes once', () => withFault(async () => {
     const { id } = await submit({ language: 'python', source: 'import time\ntime.sleep(2)\nprint("done")\n' });
-    let holder = '';
-    await until('the submission is running', async () => {
-      const rows = await sql<{ claimed_by: string | null }>('SELECT claimed_by FROM submissions WHERE id = $1', [id]);
-      holder = rows[0]?.claimed_by ?? '';
-      return holder !== '';
-    });
-    const worker = holder.split(':')[0];
+    const worker = await runningOn(id);
     await cluster.kill(worker);
     const others = [];
     for (let i = 0; i < 4; i++) others.push((await submit({ language: 'bash', source: `echo ${i}\n` })).id);
@@ -153,13 +158,7 @@ describe('distributed: faults', () => {
 
   test('SIGTERM a worker mid-run: it finishes the run and stores the result before it exits', () => withFault(async () => {
     const { id } = await submit({ language: 'python', source: 'import time\ntime.sleep(1.5)\nprint("drained")\n' });
-    let holder = '';
-    await until('the submission is running', async () => {
-      const rows = await sql<{ claimed_by: string | null }>('SELECT claimed_by FROM submissions WHERE id = $1', [id]);
-      holder = rows[0]?.claimed_by ?? '';
-      return holder !== '';
-    });
-    const worker = holder.split(':')[0];
+    const worker = await runningOn(id);
     const pid = cluster.pid(worker);
     assert.ok(pid);
     process.kill(pid, 'SIGTERM');

@@ -1,9 +1,9 @@
 import { execFile, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from './postgres.js';
 import { ROOT } from './server.js';
 
 const run = promisify(execFile);
@@ -20,13 +20,6 @@ export interface TestKafka {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** The script's own message says what went wrong (a port in use, a JVM that died); keep it. */
 async function kafkaSh(...args: string[]): Promise<string> {
