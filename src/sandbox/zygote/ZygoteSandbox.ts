@@ -203,12 +203,30 @@ export class ZygoteSandbox implements Sandbox {
       return Promise.reject(new SandboxSetupFailed(`box ${request.boxDir} is not in ${boxesDir}`));
     }
     const env = Object.entries(request.env).map(([k, v]) => `${k}=${v}`);
+    // A batch run's stdin is known in full: the run init opens it as a file (or /dev/null) rather
+    // than taking a connection for it. Only a live (interactive) run streams it.
+    let stdinField = '';
+    let stdinFile: string | null = null;
+    if (!request.interactive) {
+      if (request.stdin.length === 0) {
+        stdinField = '-';
+      } else {
+        stdinField = `.stdin-${spare.id}`;
+        stdinFile = path.join(boxesDir, stdinField);
+        // Root's, readable by the slot's group only: the run init reads it; no host user can, and
+        // the program, which only gets the open descriptor, cannot change its mode.
+        fs.writeFileSync(stdinFile, request.stdin, { flag: 'wx', mode: 0o640 });
+        fs.chownSync(stdinFile, 0, request.slot.gid);
+      }
+    }
+    const expectedStreams = stdinField === '' ? STREAMS_PER_RUN : STREAMS_PER_RUN - 1;
     const fields = [
       path.basename(request.boxDir),
       String(Math.ceil(limits.cpuTimeMs / 1000) + 1),
       String(limits.fileSizeKb * 1024),
       String(limits.stackKb * 1024),
       String(NOFILE_LIMIT),
+      stdinField,
       String(request.argv.length),
       ...request.argv,
       String(env.length),
@@ -239,6 +257,8 @@ export class ZygoteSandbox implements Sandbox {
       const finish = (): void => {
         if (settled) return;
         settled = true;
+        // The run init opened it long before any status or reap; the file is not needed any more.
+        if (stdinFile) fs.rmSync(stdinFile, { force: true });
         clearTimeout(lateTimer);
         const wallTimeMs = watch.elapsedMs();
         watch.stop();
@@ -264,11 +284,11 @@ export class ZygoteSandbox implements Sandbox {
       const maybeFinish = (): void => {
         if (streamsOpen > 0) return;
         if (reapedAt === 0) {
-          if (status === null || !status.alone || streamsSeen < STREAMS_PER_RUN) return;
+          if (status === null || !status.alone || streamsSeen < expectedStreams) return;
           return finish();
         }
         // A run that reported its status had connected every stream before it ran anything.
-        if (status !== null && streamsSeen < STREAMS_PER_RUN) {
+        if (status !== null && streamsSeen < expectedStreams) {
           lateTimer ??= setTimeout(finish, LATE_STREAM_GRACE_MS);
           return;
         }
@@ -331,6 +351,7 @@ export class ZygoteSandbox implements Sandbox {
         });
       } catch (err) {
         kill(null);
+        if (stdinFile) fs.rmSync(stdinFile, { force: true });
         reject(err);
       }
     });
