@@ -114,6 +114,14 @@ test('languages, OpenAPI document, docs, health and metrics are served', async (
   const spec = await request('GET', `${base}/openapi.json`);
   assert.equal(spec.body.openapi, '3.0.3');
   assert.ok(spec.body.paths['/v1/submissions'].post);
+  // The native API is documented whole: every route, and every field a client may send.
+  for (const [route, method] of [['/v1/submissions/{id}', 'get'], ['/v1/submissions/{id}/events', 'get'], ['/v1/languages', 'get']] as const) {
+    assert.ok(spec.body.paths[route]?.[method], `${method.toUpperCase()} ${route} is in the OpenAPI document`);
+  }
+  const create = spec.body.paths['/v1/submissions'].post.requestBody.content['application/json'].schema.properties;
+  for (const field of ['language', 'source', 'files', 'stdin', 'args', 'compile_options', 'expected_output', 'limits', 'tests', 'stop_on_first_failure', 'comparison', 'checker', 'callback_url']) {
+    assert.ok(create[field], `${field} is documented`);
+  }
   const docs = await request('GET', `${base}/docs/`);
   assert.equal(docs.status, 200);
   assert.match(String(docs.body), /swagger/i);
