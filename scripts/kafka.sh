@@ -43,8 +43,14 @@ broker_pid() {
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # Kafka's cluster ids are 16 random bytes in unpadded base64url; making one here saves the JVM
-# start `kafka-storage random-uuid` would cost.
-cluster_id() { head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'; }
+# start `kafka-storage random-uuid` would cost. Like Kafka's own generator, never one that starts
+# with '-': the storage tool's argument parser would take it for an option (1 run in 64 failed).
+cluster_id() {
+  local id
+  id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
+  while [ "${id#-}" != "$id" ]; do id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'); done
+  printf '%s' "$id"
+}
 
 install() {
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$(pom_hash)" ] && [ -d "$libs" ]; then return 0; fi
