@@ -58,8 +58,7 @@ describe('KafkaBroker', () => {
     await kafka?.stop();
   });
 
-  brokerContract('KafkaBroker', async () => ({
-    durable: true,
+  brokerContract('KafkaBroker', true, async () => ({
     async open(queue, opts) {
       const broker = make({ retryDelayMs: opts.retryDelayMs, onHandlerError: opts.onHandlerError }, `contract-${queue}`);
       await broker.ensureTopics();

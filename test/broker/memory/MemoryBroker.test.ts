@@ -41,8 +41,7 @@ function gate(): { promise: Promise<void>; open: () => void } {
 }
 
 /** The in-process queue of standalone mode, held to the contract every broker meets. */
-brokerContract('MemoryBroker', async () => ({
-  durable: false,
+brokerContract('MemoryBroker', false, async () => ({
   async open(_queue, opts) {
     return new MemoryBroker(opts);
   },
