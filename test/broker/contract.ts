@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import type { Broker, MessageHandler, SubmissionMessage } from '../../src/broker/index.js';
+import { sleep, until, gate } from '../helpers/wait.js';
 
 export interface ContractBrokerOptions {
   readonly retryDelayMs: number;
@@ -15,26 +16,6 @@ export interface BrokerUnderTest {
    */
   open(queue: string, opts: ContractBrokerOptions): Promise<Broker>;
   close(): Promise<void>;
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Resolves once `cond` holds, polling; a real broker needs a group join and a fetch first. */
-async function until(cond: () => boolean, what: string, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`not reached within ${ms} ms: ${what}`);
-    await sleep(5);
-  }
-}
-
-/** A promise with its resolve function, to hold a handler until the test lets it go. */
-function gate(): { promise: Promise<void>; open: () => void } {
-  let open!: () => void;
-  const promise = new Promise<void>((resolve) => {
-    open = resolve;
-  });
-  return { promise, open };
 }
 
 function ids(prefix: string, n: number): SubmissionMessage[] {
@@ -96,8 +77,8 @@ export function brokerContract(name: string, durable: boolean, setup: () => Prom
       broker.consume(r.handler, 4);
       await broker.publish(ids('late', 15));
       await broker.publish(ids('last', 5));
-      await until(() => r.seen.size === 30, 'all 30 handled');
-      await until(() => broker.depth() === 0, 'depth back to 0');
+      await until('all 30 handled', () => r.seen.size === 30);
+      await until('depth back to 0', () => broker.depth() === 0);
       await sleep(300);
       assert.deepEqual([...r.seen.keys()].sort(), [...ids('early', 10), ...ids('late', 15), ...ids('last', 5)].map((m) => m.id).sort());
       assert.deepEqual([...r.seen].filter(([, n]) => n > 1), [], 'no message was handled twice');
@@ -116,7 +97,7 @@ export function brokerContract(name: string, durable: boolean, setup: () => Prom
         running--;
         handled++;
       }, 3);
-      await until(() => handled === 12, 'all 12 handled');
+      await until('all 12 handled', () => handled === 12);
       assert.equal(maxRunning, 3, 'all three slots were used, and never a fourth');
     });
 
@@ -131,11 +112,11 @@ export function brokerContract(name: string, durable: boolean, setup: () => Prom
         if (m.id === 'flaky' && deliveries.filter(([id]) => id === 'flaky').length === 1) throw boom;
       }, 2);
       await broker.publish([{ id: 'flaky' }, { id: 'fine' }]);
-      await until(() => deliveries.filter(([id]) => id === 'flaky').length === 2, 'flaky delivered again');
+      await until('flaky delivered again', () => deliveries.filter(([id]) => id === 'flaky').length === 2);
       assert.deepEqual(errors, [['flaky', boom]]);
       const [first, second] = deliveries.filter(([id]) => id === 'flaky').map(([, t]) => t);
       assert.ok(second - first >= retryDelayMs - 5, `redelivered after ${second - first} ms, expected at least ${retryDelayMs}`);
-      await until(() => broker.depth() === 0, 'depth back to 0');
+      await until('depth back to 0', () => broker.depth() === 0);
       await sleep(200);
       assert.equal(deliveries.filter(([id]) => id === 'fine').length, 1, 'a successful message is not redelivered');
       assert.equal(deliveries.filter(([id]) => id === 'flaky').length, 2, 'a message handled on its retry is not delivered again');
@@ -155,11 +136,11 @@ export function brokerContract(name: string, durable: boolean, setup: () => Prom
         await r.handler(m);
       }, 2);
       await broker.publish([{ id: 'slow' }, ...ids('quick', 20)]);
-      await until(() => slowRunning && r.seen.size === 20, 'the 20 quick messages handled while the slow one runs');
+      await until('the 20 quick messages handled while the slow one runs', () => slowRunning && r.seen.size === 20);
       assert.equal(r.seen.has('slow'), false);
       assert.ok(broker.depth() >= 1, 'the slow message is still counted');
       slow.open();
-      await until(() => r.seen.has('slow') && broker.depth() === 0, 'the slow message handled');
+      await until('the slow message handled', () => r.seen.has('slow') && broker.depth() === 0);
     });
 
     test('messages published before consume() starts are delivered', async () => {
@@ -168,7 +149,7 @@ export function brokerContract(name: string, durable: boolean, setup: () => Prom
       await sleep(100);
       const r = recorder();
       broker.consume(r.handler, 2);
-      await until(() => r.seen.size === 5, 'all 5 handled');
+      await until('all 5 handled', () => r.seen.size === 5);
     });
 
     test('depth() counts taken messages until they are handled', async () => {
@@ -181,9 +162,9 @@ export function brokerContract(name: string, durable: boolean, setup: () => Prom
         await release.promise;
       }, 1);
       await broker.publish(ids('d', 3));
-      await until(() => started === 1 && broker.depth() === 3, 'one running and two waiting');
+      await until('one running and two waiting', () => started === 1 && broker.depth() === 3);
       release.open();
-      await until(() => started === 3 && broker.depth() === 0, 'all handled');
+      await until('all handled', () => started === 3 && broker.depth() === 0);
     });
 
     test('stop(graceMs) waits for running handlers, then delivers nothing more', async () => {
@@ -196,7 +177,7 @@ export function brokerContract(name: string, durable: boolean, setup: () => Prom
         finished++;
       }, 2);
       await broker.publish(ids('s', 6));
-      await until(() => started === 2, 'two handlers running');
+      await until('two handlers running', () => started === 2);
       const t0 = Date.now();
       await broker.stop(10_000);
       assert.equal(finished, started, 'every handler that started had finished when stop resolved');
@@ -216,7 +197,7 @@ export function brokerContract(name: string, durable: boolean, setup: () => Prom
         await release.promise;
       }, 1);
       await broker.publish([{ id: 'stuck' }]);
-      await until(() => started, 'handler running');
+      await until('handler running', () => started);
       const t0 = Date.now();
       await broker.stop(100);
       const waited = Date.now() - t0;
@@ -241,17 +222,17 @@ export function brokerContract(name: string, durable: boolean, setup: () => Prom
         await r1.handler(m);
       }, 2);
       await first.publish(ids('done', 6));
-      await until(() => r1.seen.size === 6, 'the first consumer handled its 6');
+      await until('the first consumer handled its 6', () => r1.seen.size === 6);
       // Published after the others are handled, so no handled message follows it in a partition.
       await first.publish([{ id: 'held' }]);
-      await until(() => heldStarted, 'held running');
+      await until('held running', () => heldStarted);
       await first.stop(50);
 
       const second = await open({}, queue);
       const r2 = recorder();
       await second.publish(ids('later', 3));
       second.consume(r2.handler, 2);
-      await until(() => r2.seen.size === 4, 'held and the 3 later ones delivered');
+      await until('held and the 3 later ones delivered', () => r2.seen.size === 4);
       await sleep(500);
       assert.deepEqual([...r2.seen.keys()].sort(), ['held', 'later0', 'later1', 'later2'], 'nothing the first consumer handled came back');
       await second.stop(1000);
@@ -260,7 +241,7 @@ export function brokerContract(name: string, durable: boolean, setup: () => Prom
       const r3 = recorder();
       third.consume(r3.handler, 2);
       await third.publish([{ id: 'probe' }]);
-      await until(() => r3.seen.has('probe'), 'a new message reaches the third consumer');
+      await until('a new message reaches the third consumer', () => r3.seen.has('probe'));
       await sleep(300);
       assert.deepEqual([...r3.seen.keys()], ['probe'], 'once everything was handled, nothing is delivered again');
     });

@@ -5,6 +5,7 @@ import { submissionView } from '../../src/api/view.js';
 import { CallbackDispatcher, HttpCallbackSender, type CallbackFormatters, type CallbackResult } from '../../src/callbacks/index.js';
 import type { Submission } from '../../src/store/index.js';
 import { startReceiver, type Receiver, type Respond } from '../helpers/receiver.js';
+import { sleep, until } from '../helpers/wait.js';
 
 /** Retries, give-up, redirects and address checks of real HTTP callbacks to a server on 127.0.0.1. */
 let receiver: Receiver;
@@ -63,14 +64,6 @@ function start(opts: { attempts?: number; allowPrivate?: boolean; timeoutMs?: nu
   return dispatcher;
 }
 
-async function until(what: string, cond: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    assert.ok(Date.now() < deadline, `${what} within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 async function listen(respond: Respond): Promise<void> {
   receiver = await startReceiver(respond);
 }
@@ -108,7 +101,7 @@ test('after two 500s the third attempt succeeds, each after a longer wait', asyn
   const gaps = [got[1].at - got[0].at, got[2].at - got[1].at];
   // Equal jitter keeps at least half of each step: 20 ms, then 40 ms.
   assert.ok(gaps[0] >= 9 && gaps[1] >= 19, `waits grow: ${gaps.join(', ')} ms`);
-  await new Promise((r) => setTimeout(r, 200));
+  await sleep(200);
   assert.equal(receiver.requests.length, 3, 'nothing after the success');
 });
 
@@ -117,7 +110,7 @@ test('a receiver that always fails gets exactly the configured attempts, then th
   start({ attempts: 3 }).submissionFinished(finished('s-3', `${receiver.url}/down`));
   await receiver.waitFor('/down', 3);
   await until('the failure is counted', () => results.length === 1);
-  await new Promise((r) => setTimeout(r, 300));
+  await sleep(300);
   assert.equal(receiver.requests.length, 3);
   assert.deepEqual(results, ['failed']);
   assert.ok(warnings.some((w) => /failed 3 times; giving up/.test(w)), warnings.join('\n'));
@@ -183,7 +176,7 @@ test('stop gives a callback waiting for its retry one last attempt at once', asy
   d.submissionFinished(finished('s-10', `${receiver.url}/late`));
   await receiver.waitFor('/late', 1);
   // The 500 has been answered by now; the retry waits its minute.
-  await new Promise((r) => setTimeout(r, 200));
+  await sleep(200);
   assert.equal(d.pending, 1);
   const began = Date.now();
   await d.stop();

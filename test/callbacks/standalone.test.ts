@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import { request, waitFinished } from '../helpers/http.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
 import { removeServerDirs, startServer, type TestServer } from '../helpers/server.js';
+import { sleep, until } from '../helpers/wait.js';
 
 /**
  * Completion callbacks through the whole standalone service: a real server runs the program and
@@ -67,22 +68,22 @@ test('a receiver that fails twice gets the callback on the third attempt', async
   await submit(open, { language: 'bash', source: 'echo hi', callback_url: `${receiver.url}/flaky` });
   const got = await receiver.waitFor('/flaky', 3);
   assert.deepEqual(got.map((r) => JSON.parse(r.body).stdout), ['hi\n', 'hi\n', 'hi\n']);
-  await until(async () => (await callbackCount(open, 'delivered')) === before + 1);
+  await until('the callback counted as delivered', async () => (await callbackCount(open, 'delivered')) === before + 1, 30_000, 50);
 });
 
 test(`a receiver that always fails gets ${ATTEMPTS} attempts, then the callback is given up and counted`, async () => {
   const before = await callbackCount(open, 'failed');
   await submit(open, { language: 'bash', source: 'echo x', callback_url: `${receiver.url}/down` });
   await receiver.waitFor('/down', ATTEMPTS);
-  await until(async () => (await callbackCount(open, 'failed')) === before + 1);
-  await new Promise((r) => setTimeout(r, 500));
+  await until('the callback counted as failed', async () => (await callbackCount(open, 'failed')) === before + 1, 30_000, 50);
+  await sleep(500);
   assert.equal(receiver.requests.filter((r) => r.path === '/down').length, ATTEMPTS, 'no attempt after giving up');
 });
 
 test('a redirect is not followed', async () => {
   await submit(open, { language: 'bash', source: 'echo x', callback_url: `${receiver.url}/moved` });
   await receiver.waitFor('/moved', ATTEMPTS);
-  await new Promise((r) => setTimeout(r, 300));
+  await sleep(300);
   assert.equal(receiver.requests.filter((r) => r.path === '/landed').length, 0);
 });
 
@@ -113,10 +114,3 @@ test('the OpenAPI document describes callback_url', async () => {
   assert.equal(body.properties.callback_url.maxLength, 2048);
 });
 
-async function until(cond: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    assert.ok(Date.now() < deadline, `condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

@@ -4,13 +4,14 @@ import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { Registry } from 'prom-client';
 import { MemoryBroker, type Broker, type SubmissionMessage } from '../../src/broker/index.js';
-import { CdcRelay, InvalidRelayOptions, PromRelayMetrics, Sweeper, type CdcRelayOptions, type RelayMetrics } from '../../src/cdc/index.js';
+import { CdcRelay, InvalidRelayOptions, PromRelayMetrics, Sweeper, type CdcRelayOptions } from '../../src/cdc/index.js';
 import { parseLsn } from '../../src/cdc/lsn.js';
 import { createLogger } from '../../src/log/logger.js';
 import { PostgresStore } from '../../src/store/index.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
+import { LIMITS, submission } from '../store/contract.js';
+import { recordingMetrics } from './metrics.js';
 
-const LIMITS = { cpuTimeMs: 2000, wallTimeMs: 5000, memoryKb: 131072, processes: 32, outputKb: 512, fileSizeKb: 1024, stackKb: 8192 };
 
 /** A broker that records what it accepted, and can hold publishes open or fail them on command. */
 class RecordingBroker implements Broker {
@@ -51,22 +52,6 @@ class RecordingBroker implements Broker {
   depth(): number {
     return 0;
   }
-}
-
-function recordingMetrics(): RelayMetrics & { failures: string[]; republishedCount: number } {
-  return {
-    failures: [],
-    republishedCount: 0,
-    published() {},
-    republished(n) {
-      this.republishedCount += n;
-    },
-    acknowledged() {},
-    connected() {},
-    failed(code) {
-      this.failures.push(code);
-    },
-  };
 }
 
 async function waitFor(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
@@ -115,7 +100,7 @@ describe('CdcRelay with a real PostgreSQL', () => {
 
   async function insert(...ids: string[]): Promise<void> {
     for (const id of ids) {
-      await store.insert({ id, language: 'python3', files: [{ name: 'main.py', content: Buffer.from('print(1)\n') }], stdin: Buffer.alloc(0), args: [], compileOptions: [], expectedOutput: null, limits: LIMITS, options: {}, createdAt: Date.now() });
+      await store.insert(submission(id, Date.now()));
     }
   }
 

@@ -2,31 +2,14 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import type { Broker, SubmissionMessage } from '../../src/broker/index.js';
-import { Sweeper, type RelayMetrics } from '../../src/cdc/index.js';
-import type { JudgeResult } from '../../src/judge/index.js';
-import { PostgresStore, type NewSubmission } from '../../src/store/index.js';
+import { Sweeper } from '../../src/cdc/index.js';
+import { PostgresStore } from '../../src/store/index.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
+import { RESULT, submission } from '../store/contract.js';
+import { recordingMetrics } from './metrics.js';
 
-const LIMITS = { cpuTimeMs: 2000, wallTimeMs: 5000, memoryKb: 131072, processes: 32, outputKb: 512, fileSizeKb: 1024, stackKb: 8192 };
-const RESULT: JudgeResult = {
-  verdict: 'accepted',
-  verdictDetail: null,
-  exitCode: 0,
-  signal: null,
-  cpuTimeMs: 1,
-  wallTimeMs: 2,
-  memoryKb: 3,
-  stdout: Buffer.from('ok\n'),
-  stderr: Buffer.alloc(0),
-  compileOutput: Buffer.alloc(0),
-  message: null,
-};
 const STALE_MS = 10_000;
 const LEASE_MS = 5_000;
-
-function submission(id: string, createdAt: number): NewSubmission {
-  return { id, language: 'python3', files: [{ name: 'main.py', content: Buffer.from('print(1)\n') }], stdin: Buffer.alloc(0), args: [], compileOptions: [], expectedOutput: null, limits: LIMITS, options: {}, createdAt };
-}
 
 class RecordingBroker implements Pick<Broker, 'publish'> {
   readonly batches: string[][] = [];
@@ -35,22 +18,6 @@ class RecordingBroker implements Pick<Broker, 'publish'> {
     if (this.failing) throw new Error('broker down');
     this.batches.push(messages.map((m) => m.id));
   }
-}
-
-function countingMetrics(): RelayMetrics & { republishedCount: number; failures: string[] } {
-  return {
-    republishedCount: 0,
-    failures: [],
-    published() {},
-    republished(n) {
-      this.republishedCount += n;
-    },
-    acknowledged() {},
-    connected() {},
-    failed(code) {
-      this.failures.push(code);
-    },
-  };
 }
 
 describe('Sweeper with a real PostgreSQL', () => {
@@ -82,7 +49,7 @@ describe('Sweeper with a real PostgreSQL', () => {
   test('republishes rows queued too long and rows whose lease expired, nothing else', async () => {
     clock = T;
     const broker = new RecordingBroker();
-    const metrics = countingMetrics();
+    const metrics = recordingMetrics();
     const sweeper = new Sweeper({ store, broker, sweepIntervalMs: 60_000, staleAfterMs: STALE_MS, metrics, now: () => clock });
     assert.equal(await sweeper.sweepOnce(), 2);
     assert.deepEqual(broker.batches.flat().sort(), ['lease-expired', 'queued-too-long']);
@@ -100,7 +67,7 @@ describe('Sweeper with a real PostgreSQL', () => {
     clock = T;
     const broker = new RecordingBroker();
     broker.failing = true;
-    const metrics = countingMetrics();
+    const metrics = recordingMetrics();
     const sweeper = new Sweeper({ store, broker, sweepIntervalMs: 50, staleAfterMs: STALE_MS, metrics, now: () => clock });
     try {
       await sweeper.start();

@@ -7,6 +7,7 @@ import { startCluster, type TestCluster } from '../helpers/cluster.js';
 import { request, waitFinished } from '../helpers/http.js';
 import { startReceiver } from '../helpers/receiver.js';
 import { ROOT } from '../helpers/server.js';
+import { until as waitUntil } from '../helpers/wait.js';
 
 /**
  * The distributed mode, every part real and started by scripts/cluster.sh: PostgreSQL, Kafka,
@@ -86,12 +87,9 @@ async function runningOn(id: string): Promise<string> {
   return holder.split(':')[0];
 }
 
-async function until(what: string, cond: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    assert.ok(Date.now() < deadline, `${what} within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+/** Conditions here query PostgreSQL or a process table: polled every 100 ms, not faster. */
+function until(what: string, cond: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  return waitUntil(what, cond, timeoutMs, 100);
 }
 
 describe('distributed: through the load balancer', () => {

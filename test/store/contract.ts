@@ -31,7 +31,8 @@ export function submission(id: string, createdAt = 1_000, over: Partial<NewSubmi
   };
 }
 
-const RESULT: JudgeResult = {
+/** A finished run's result, for tests that need one stored. */
+export const RESULT: JudgeResult = {
   verdict: 'runtime_error',
   verdictDetail: 'exit code 3',
   exitCode: 3,

@@ -4,17 +4,9 @@ import { Admin, Consumer, stringDeserializers } from '@platformatic/kafka';
 import { BrokerUnavailable, KafkaBroker, type KafkaBrokerOptions, type SubmissionMessage } from '../../../src/broker/index.js';
 import { startKafka, type TestKafka } from '../../helpers/kafka.js';
 import { brokerContract } from '../contract.js';
+import { sleep, until } from '../../helpers/wait.js';
 
 /** Kafka through the adapter, against a real single-node broker started for this file. */
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-async function until(cond: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`not reached within ${ms} ms: ${what}`);
-    await sleep(10);
-  }
-}
 
 function ids(prefix: string, n: number): SubmissionMessage[] {
   return Array.from({ length: n }, (_, i) => ({ id: `${prefix}${i}` }));
@@ -93,7 +85,7 @@ describe('KafkaBroker', () => {
       handled.add(m.id);
     }, 2);
     await broker.publish([{ id: 'poison' }, ...ids('ok', 5)]);
-    await until(() => failures.length === 3 && handled.size === 5 && broker.depth() === 0, 'three attempts and the others handled');
+    await until('three attempts and the others handled', () => failures.length === 3 && handled.size === 5 && broker.depth() === 0);
     const record = await firstRecord(kafka.brokers, broker.deadLetterTopic);
     assert.equal(record.key, 'poison');
     assert.deepEqual(JSON.parse(record.value), { id: 'poison' });
@@ -134,9 +126,9 @@ describe('KafkaBroker', () => {
     };
 
     await publish(ids('before', 10));
-    await until(() => handled.size === 10, 'the first 10 handled');
+    await until('the first 10 handled', () => handled.size === 10);
     await publish(ids('held', 4));
-    await until(() => heldRunning === 4, 'every slot busy');
+    await until('every slot busy', () => heldRunning === 4);
     await publish(ids('waiting', 10)); // taken, but no slot is free to run them
     await kafka.halt();
     const during = publish(ids('during', 10));
@@ -149,10 +141,10 @@ describe('KafkaBroker', () => {
     await publish(ids('after', 10));
 
     const all = [...ids('before', 10), ...ids('held', 4), ...ids('waiting', 10), ...ids('during', 10), ...ids('after', 10)].map((m) => m.id);
-    await until(() => all.every((id) => handled.has(id)), 'every message handled', 30_000);
+    await until('every message handled', () => all.every((id) => handled.has(id)), 30_000);
     assert.ok(publishFailures.length > 0, 'publishing failed while Kafka was down');
     for (const err of [...publishFailures, ...errors]) assert.ok(err instanceof BrokerUnavailable, `reported as BrokerUnavailable: ${String(err)}`);
-    await until(() => broker.depth() === 0, 'nothing left to handle');
+    await until('nothing left to handle', () => broker.depth() === 0);
     await broker.stop(1000);
 
     const next = make({}, queue);
@@ -161,7 +153,7 @@ describe('KafkaBroker', () => {
       redelivered.push(m.id);
     }, 2);
     await next.publish([{ id: 'probe' }]);
-    await until(() => redelivered.includes('probe'), 'the next consumer is running');
+    await until('the next consumer is running', () => redelivered.includes('probe'));
     await sleep(300);
     assert.deepEqual(redelivered, ['probe'], 'what was handled across the restart stayed committed');
   });
@@ -179,9 +171,9 @@ describe('KafkaBroker', () => {
       handled++;
     }, 2);
     await broker.publish(ids('x', 3));
-    await until(() => handled === 3, 'all handled');
+    await until('all handled', () => handled === 3);
     assert.ok(count() > baseline, 'the adapter had connections open');
     await broker.stop(1000);
-    await until(() => count() <= baseline, `back to ${baseline} sockets and timers`, 3000);
+    await until(`back to ${baseline} sockets and timers`, () => count() <= baseline, 3000);
   });
 });

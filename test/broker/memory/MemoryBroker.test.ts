@@ -3,8 +3,7 @@ import { afterEach, describe, test } from 'node:test';
 import type { SubmissionMessage } from '../../../src/broker/Broker.js';
 import { MemoryBroker, type MemoryBrokerOptions } from '../../../src/broker/memory/MemoryBroker.js';
 import { brokerContract } from '../contract.js';
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+import { sleep, until, gate } from '../../helpers/wait.js';
 
 function messages(n: number, prefix = 'm'): SubmissionMessage[] {
   return Array.from({ length: n }, (_, i) => ({ id: `${prefix}${i}` }));
@@ -21,24 +20,6 @@ function makeBroker(opts: MemoryBrokerOptions): MemoryBroker {
 afterEach(async () => {
   await Promise.all(brokers.splice(0).map((b) => b.stop(0)));
 });
-
-/** Resolves once `cond` holds, polling; fails after `ms`. */
-async function until(cond: () => boolean, ms = 2000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not reached in time');
-    await sleep(2);
-  }
-}
-
-/** A promise with its resolve function, to hold a handler until the test lets it go. */
-function gate(): { promise: Promise<void>; open: () => void } {
-  let open!: () => void;
-  const promise = new Promise<void>((resolve) => {
-    open = resolve;
-  });
-  return { promise, open };
-}
 
 /** The in-process queue of standalone mode, held to the contract every broker meets. */
 brokerContract('MemoryBroker', false, async () => ({
@@ -57,7 +38,7 @@ describe('MemoryBroker', () => {
     broker.consume(async (m) => {
       handled.push(m.id);
     }, 1);
-    await until(() => handled.length === 5);
+    await until('handled.length === 5', () => handled.length === 5);
     assert.deepEqual(handled, ['m0', 'm1', 'm2', 'm3', 'm4']);
     await broker.stop(100);
   });
@@ -70,7 +51,7 @@ describe('MemoryBroker', () => {
       throw new Error('fail');
     }, 1);
     await broker.publish([{ id: 'x' }]);
-    await until(() => calls === 1);
+    await until('calls === 1', () => calls === 1);
     await sleep(5);
     // Broker.depth() is documented as "messages published and not yet handled".
     assert.equal(broker.depth(), 1, 'a message waiting for redelivery is still unhandled');
@@ -99,11 +80,11 @@ describe('MemoryBroker', () => {
       started++;
       await held.promise;
     }, 1);
-    await until(() => started === 1);
+    await until('started === 1', () => started === 1);
     assert.equal(broker.depth(), 3, 'one in flight and two queued');
     held.open();
-    await until(() => started === 3);
-    await until(() => broker.depth() === 0);
+    await until('started === 3', () => started === 3);
+    await until('broker.depth() === 0', () => broker.depth() === 0);
     await broker.stop(100);
   });
 });

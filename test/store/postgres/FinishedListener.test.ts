@@ -1,23 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { JudgeResult } from '../../../src/judge/index.js';
 import { FinishedListener, PostgresStore, type SubmissionStatus } from '../../../src/store/index.js';
 import { startPostgres } from '../../helpers/postgres.js';
-import { submission } from '../contract.js';
+import { RESULT, submission } from '../contract.js';
 
-const RESULT: JudgeResult = {
-  verdict: 'accepted',
-  verdictDetail: null,
-  exitCode: 0,
-  signal: null,
-  cpuTimeMs: 1,
-  wallTimeMs: 2,
-  memoryKb: 3,
-  stdout: Buffer.from('ok\n'),
-  stderr: Buffer.alloc(0),
-  compileOutput: Buffer.alloc(0),
-  message: null,
-};
 
 test('postgres: a claim and a result each notify the listener when they commit, and only then', async () => {
   const cluster = await startPostgres();
