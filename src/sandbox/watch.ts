@@ -3,7 +3,12 @@ import type { RunCgroup } from './cgroup/Cgroup.js';
 import type { LimitExceeded, RunOutcome, SandboxLimits } from './Sandbox.js';
 import { SandboxSetupFailed } from './errors.js';
 
-const SIGNAL_NAMES = new Map<number, string>(Object.entries(os.constants.signals).map(([name, num]) => [num, name]));
+/**
+ * One name per signal number: the first Node lists, which is the usual one where a number has
+ * aliases (SIGABRT, not SIGIOT; SIGIO, not SIGPOLL), so abort() reads as SIGABRT everywhere.
+ */
+const SIGNAL_NAMES = new Map<number, string>();
+for (const [name, num] of Object.entries(os.constants.signals)) if (!SIGNAL_NAMES.has(num)) SIGNAL_NAMES.set(num, name);
 
 export function signalName(num: number): string {
   return SIGNAL_NAMES.get(num) ?? `SIG${num}`;
