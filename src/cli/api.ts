@@ -6,6 +6,7 @@ import type { Logger } from '../log/logger.js';
 import { Metrics } from '../metrics/Metrics.js';
 import { FinishedListener, PostgresStore, type LanguageReport } from '../store/index.js';
 import { StatusHub, SubmissionService, Waiter } from '../submissions/index.js';
+import { readiness } from './lifecycle.js';
 
 export interface ApiProcess {
   readonly app: FastifyInstance;
@@ -63,16 +64,7 @@ export async function startApi(config: Config, log: Logger, version: string): Pr
     submissions,
     version,
     replicaName: config.replicaName,
-    readiness: async () => {
-      const problems: string[] = [];
-      if (stopping) problems.push('shutting down');
-      try {
-        await store.ping();
-      } catch (err) {
-        problems.push(`store: ${(err as Error).message}`);
-      }
-      return problems;
-    },
+    readiness: readiness(() => [stopping && 'shutting down'], store),
   });
   const url = await app.listen({ host: config.host, port: config.port });
   log.info({ url, replica: config.replicaName }, 'verdict api ready');

@@ -1,4 +1,6 @@
+import type { Readiness } from '../api/index.js';
 import type { Logger } from '../log/logger.js';
+import type { Store } from '../store/index.js';
 
 /** What every long-lived command starts: something that drains and stops on request. */
 export interface Stoppable {
@@ -19,4 +21,22 @@ export async function runUntilSignal(log: Logger, service: Stoppable): Promise<n
   });
   await service.stop();
   return 0;
+}
+
+/**
+ * A process's /readyz: the problems `conditions` names (a string per problem, false where all is
+ * well), and the store's, if it has one, when a ping fails.
+ */
+export function readiness(conditions: () => ReadonlyArray<string | false>, store?: Pick<Store, 'ping'>): Readiness {
+  return async () => {
+    const problems = conditions().filter((p): p is string => p !== false);
+    if (store) {
+      try {
+        await store.ping();
+      } catch (err) {
+        problems.push(`store: ${(err as Error).message}`);
+      }
+    }
+    return problems;
+  };
 }

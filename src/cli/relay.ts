@@ -5,7 +5,7 @@ import type { Config } from '../config/index.js';
 import type { Logger } from '../log/logger.js';
 import { PostgresStore } from '../store/index.js';
 import { openKafkaBroker } from './kafka.js';
-import type { Stoppable } from './lifecycle.js';
+import { readiness, type Stoppable } from './lifecycle.js';
 
 /**
  * `verdict relay`: change data capture from PostgreSQL into Kafka, and the sweeper that
@@ -26,15 +26,15 @@ export async function startRelay(config: Config, log: Logger): Promise<Stoppable
     log,
     registry,
     replicaName: config.replicaName,
-    readiness: async () => {
-      const problems: string[] = [];
-      if (stopping) problems.push('shutting down');
+    readiness: readiness(() => {
       const r = relay.status();
-      if (!r.ready) problems.push(`replication ${r.state}${r.lastError ? `: ${r.lastError.message}` : ''}`);
       const s = sweeper.status();
-      if (!s.ready) problems.push(`sweeper${s.lastError ? `: ${s.lastError.message}` : ' not running'}`);
-      return problems;
-    },
+      return [
+        stopping && 'shutting down',
+        !r.ready && `replication ${r.state}${r.lastError ? `: ${r.lastError.message}` : ''}`,
+        !s.ready && `sweeper${s.lastError ? `: ${s.lastError.message}` : ' not running'}`,
+      ];
+    }),
   });
   relay.start();
   sweeper.start();

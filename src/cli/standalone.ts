@@ -11,6 +11,7 @@ import { StatusHub, SubmissionService, Waiter } from '../submissions/index.js';
 import { WorkerPool } from '../worker/index.js';
 import { createCallbackDispatcher } from './callbacks.js';
 import { createJudgeRuntime } from './runtime.js';
+import { readiness } from './lifecycle.js';
 
 export interface Standalone {
   readonly app: FastifyInstance;
@@ -70,18 +71,10 @@ export async function startStandalone(config: Config, log: Logger, version: stri
     submissions,
     version,
     interactive: runtime.judge,
-    readiness: async () => {
-      const problems: string[] = [];
-      if (stopping) problems.push('shutting down');
-      if (!workers.isRunning) problems.push('workers not running');
-      if (runtime.languages.list().length === 0) problems.push('no language toolchain is available');
-      try {
-        await store.ping();
-      } catch (err) {
-        problems.push(`store: ${(err as Error).message}`);
-      }
-      return problems;
-    },
+    readiness: readiness(
+      () => [stopping && 'shutting down', !workers.isRunning && 'workers not running', runtime.languages.list().length === 0 && 'no language toolchain is available'],
+      store,
+    ),
   });
 
   workers.start();

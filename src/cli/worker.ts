@@ -6,7 +6,7 @@ import { Metrics } from '../metrics/Metrics.js';
 import { PostgresStore } from '../store/index.js';
 import { WorkerPool } from '../worker/index.js';
 import { openKafkaBroker } from './kafka.js';
-import type { Stoppable } from './lifecycle.js';
+import { readiness, type Stoppable } from './lifecycle.js';
 import { createCallbackDispatcher } from './callbacks.js';
 import { createJudgeRuntime } from './runtime.js';
 
@@ -43,17 +43,7 @@ export async function startWorker(config: Config, log: Logger): Promise<Stoppabl
     log,
     registry: metrics.registry,
     replicaName: config.replicaName,
-    readiness: async () => {
-      const problems: string[] = [];
-      if (stopping) problems.push('shutting down');
-      if (!workers.isRunning) problems.push('not consuming');
-      try {
-        await store.ping();
-      } catch (err) {
-        problems.push(`store: ${(err as Error).message}`);
-      }
-      return problems;
-    },
+    readiness: readiness(() => [stopping && 'shutting down', !workers.isRunning && 'not consuming'], store),
   });
   workers.start();
   const url = await admin.listen({ host: config.host, port: config.port });

@@ -4,7 +4,7 @@ import type { Language, LanguageRegistry, Step, StepContext } from '../languages
 import { BASE_ENV } from '../languages/index.js';
 import type { Box, BoxFactory, InteractiveIo, Mount, RunOutcome, Sandbox, SandboxLimits, Slot, SlotPool } from '../sandbox/index.js';
 import type { InteractiveSession } from './interactive.js';
-import type { CompileLimits, JudgeRequest, JudgeResult, TestResult } from './types.js';
+import type { CompileLimits, JudgeRequest, JudgeResult, RunResult, TestResult } from './types.js';
 import { decideVerdict, type VerdictDecision } from './verdict.js';
 import { BoxSnapshot } from './snapshot.js';
 import { ArtefactCache } from './cache/ArtefactCache.js';
@@ -279,7 +279,7 @@ function lowerLimits(base: SandboxLimits, test: Partial<SandboxLimits> | undefin
 }
 
 /** What a run and its verdict contribute to a result, whole submission or one test. */
-function runFields(outcome: RunOutcome, decision: VerdictDecision) {
+function runFields(outcome: RunOutcome, decision: VerdictDecision): RunResult {
   return {
     verdict: decision.verdict,
     verdictDetail: decision.detail,

@@ -43,9 +43,10 @@ export interface CheckerSpec {
   readonly files: readonly BoxFile[];
 }
 
-/** The result of one test of a multi-test submission. */
-export interface TestResult {
+/** What one run of a program gives: its verdict, how it ended, what it used and printed. */
+export interface RunResult {
   readonly verdict: Verdict;
+  /** What exactly: "cpu" or "wall" for a time limit, "SIGSEGV" or "exit code 3" for a runtime error. */
   readonly verdictDetail: string | null;
   readonly exitCode: number | null;
   readonly signal: string | null;
@@ -54,6 +55,10 @@ export interface TestResult {
   readonly memoryKb: number | null;
   readonly stdout: Buffer;
   readonly stderr: Buffer;
+}
+
+/** The result of one test of a multi-test submission. */
+export interface TestResult extends RunResult {
   /** What the checker said, when there is one. */
   readonly checkerOutput: Buffer | null;
 }
@@ -74,17 +79,8 @@ export interface JudgeRequest {
   readonly checker?: CheckerSpec;
 }
 
-export interface JudgeResult {
-  readonly verdict: Verdict;
-  /** What exactly: "cpu" or "wall" for a time limit, "SIGSEGV" or "exit code 3" for a runtime error. */
-  readonly verdictDetail: string | null;
-  readonly exitCode: number | null;
-  readonly signal: string | null;
-  readonly cpuTimeMs: number | null;
-  readonly wallTimeMs: number | null;
-  readonly memoryKb: number | null;
-  readonly stdout: Buffer;
-  readonly stderr: Buffer;
+/** A submission's result: its deciding run (the first failing test, else the last), and more. */
+export interface JudgeResult extends RunResult {
   readonly compileOutput: Buffer;
   /** For internal errors and compile-step limits: what went wrong, in words. */
   readonly message: string | null;
