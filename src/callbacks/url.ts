@@ -9,7 +9,7 @@ export const CALLBACK_URL_MAX_LENGTH = 2048;
 /** Every address a host name resolves to. */
 export type ResolveHost = (hostname: string) => Promise<string[]>;
 
-export const resolveWithDns: ResolveHost = async (hostname) => (await dns.lookup(hostname, { all: true, verbatim: true })).map((a) => a.address);
+const resolveWithDns: ResolveHost = async (hostname) => (await dns.lookup(hostname, { all: true, verbatim: true })).map((a) => a.address);
 
 export interface CallbackUrlPolicyOptions {
   /** Let callbacks reach loopback and private networks: for tests and closed deployments only. */

@@ -9,7 +9,7 @@ import type { Logger } from '../log/logger.js';
  * formatter its clients expect here (e.g. `judge0`); a format without one is sent as the native
  * view, with a warning.
  */
-export const CALLBACK_FORMATTERS: CallbackFormatters = { judge0: judge0CallbackFormatter() };
+const CALLBACK_FORMATTERS: CallbackFormatters = { judge0: judge0CallbackFormatter() };
 
 /** The dispatcher of a process that stores results (standalone, or a worker). */
 export function createCallbackDispatcher(config: Config, log: Logger, registry: Registry): CallbackDispatcher {

@@ -35,7 +35,7 @@ export interface JudgingInput {
 }
 
 /** Tolerance of the `numbers` comparison when the request names none. */
-export const DEFAULT_TOLERANCE = 1e-6;
+const DEFAULT_TOLERANCE = 1e-6;
 
 /**
  * Turns the judging fields into stored options, checking what the schema cannot: sizes summed

@@ -9,11 +9,11 @@ export type ConsumedRecord = Message<string, string, string, string>;
 export type OutgoingRecord = MessageToProduce<string, string, string, string>;
 
 /** Which delivery of the message this record carries: 1 on the main topic. */
-export const ATTEMPT_HEADER = 'verdict-attempt';
+const ATTEMPT_HEADER = 'verdict-attempt';
 /** Epoch ms before which a retry must not run: the retry delay survives a consumer restart. */
-export const NOT_BEFORE_HEADER = 'verdict-not-before';
+const NOT_BEFORE_HEADER = 'verdict-not-before';
 /** Why a record reached the dead-letter topic. */
-export const ERROR_HEADER = 'verdict-error';
+const ERROR_HEADER = 'verdict-error';
 
 /** A record as the dispatcher sees it; `id` is null when the value is not a submission message. */
 export interface Delivery {

@@ -1,8 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-export const AUTH_TOKEN_HEADER = 'X-Auth-Token';
-export const AUTH_USER_HEADER = 'X-Auth-User';
+const AUTH_TOKEN_HEADER = 'X-Auth-Token';
+const AUTH_USER_HEADER = 'X-Auth-User';
 
 /** Compares digests, so neither the length nor the content of a secret leaks through timing. */
 function matchesAny(secrets: readonly string[], given: string): boolean {

@@ -6,7 +6,7 @@ import { decimal } from './limits.js';
 import { judge0Outcome, statusById } from './statuses.js';
 
 /** Every attribute of a Judge0 submission, in the order Judge0 renders them (its table's columns). */
-export const ALL_FIELDS = [
+const ALL_FIELDS = [
   'source_code', 'language_id', 'stdin', 'expected_output', 'stdout', 'status_id', 'created_at', 'finished_at',
   'time', 'memory', 'stderr', 'token', 'number_of_runs', 'cpu_time_limit', 'cpu_extra_time', 'wall_time_limit',
   'memory_limit', 'stack_limit', 'max_processes_and_or_threads', 'enable_per_process_and_thread_time_limit',

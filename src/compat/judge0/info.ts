@@ -27,7 +27,7 @@ export interface InfoRouteDeps {
  * Every field Judge0 CE 1.13.1 returns from /config_info (the SDK's Config model requires them
  * all), with this server's values: what it does not offer is reported as switched off.
  */
-export function configInfo(config: Config, limits: Judge0Limits) {
+function configInfo(config: Config, limits: Judge0Limits) {
   return {
     maintenance_mode: false,
     enable_wait_result: true,

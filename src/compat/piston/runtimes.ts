@@ -39,7 +39,7 @@ const PISTON_NAMES: Readonly<Record<string, PistonName>> = {
  * "21" becomes "21.0.0", "17.0.9+9" becomes "17.0.9". A version we do not know yet (an API
  * replica before any worker reported) is "0.0.0", which "*" still matches.
  */
-export function semverOf(probed: string): string {
+function semverOf(probed: string): string {
   return semver.coerce(probed)?.version ?? '0.0.0';
 }
 

@@ -85,14 +85,14 @@ export function compileExit(r: JudgeResult): PistonExit {
  * The run stage with its output. `output` is stdout followed by stderr: the store keeps the two
  * streams apart, not the order their pieces were written in.
  */
-export function runStage(r: JudgeResult): PistonStage {
+function runStage(r: JudgeResult): PistonStage {
   const stdout = text(r.stdout);
   const stderr = text(r.stderr);
   return { stdout, stderr, output: stdout + stderr, ...runExit(r) };
 }
 
 /** The compile stage. Compilers write their diagnostics to stderr, so the kept output goes there. */
-export function compileStage(r: JudgeResult): PistonStage {
+function compileStage(r: JudgeResult): PistonStage {
   const stderr = text(r.compileOutput);
   return { stdout: '', stderr, output: stderr, ...compileExit(r) };
 }
