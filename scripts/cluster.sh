@@ -30,14 +30,10 @@ api_port() { echo $((base + 10 + $1)); }
 worker_port() { echo $((base + 30 + $1)); }
 
 say() { printf 'cluster: %s\n' "$*" >&2; }
-# A part is alive if its pid runs and is not a zombie (a dead process whose parent has not reaped
-# it yet still answers kill -0, but holds no port and does no work).
-alive() {
-  local state
-  [ -f "$dir/$1.pid" ] || return 1
-  state=$(awk '{print $3}' "/proc/$(cat "$dir/$1.pid")/stat" 2>/dev/null) || return 1
-  [ -n "$state" ] && [ "$state" != Z ]
-}
+# shellcheck source=lib/proc.sh
+. "$root/scripts/lib/proc.sh"
+# A part is alive if the pid in its pid file is.
+alive() { [ -f "$dir/$1.pid" ] && pid_alive "$(cat "$dir/$1.pid")"; }
 
 wait_ready() { # wait_ready NAME URL SECONDS
   local deadline=$((SECONDS + $3))

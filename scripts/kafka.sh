@@ -21,13 +21,9 @@ die() { say "$*"; exit 1; }
 version=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$pom")
 pom_hash() { sha256sum "$pom" | cut -d' ' -f1; }
 
-# A dead child stays a zombie until its (adoptive) parent reaps it, and kill -0 still succeeds on
-# one; a zombie holds no port and no file, so it counts as gone.
-alive() {
-  local pid=$1 state
-  state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) || return 1
-  [ -n "$state" ] && [ "$state" != Z ]
-}
+# shellcheck source=lib/proc.sh
+. "$root/scripts/lib/proc.sh"
+alive() { pid_alive "$1"; }
 
 # The pid file may outlive its process and the pid be reused: only a JVM running this DIR's
 # server.properties is ours to signal.
