@@ -3,19 +3,21 @@
  * service (HTTP, SQLite, queue, sandbox) against the same program spawned natively, with the
  * same concurrency, in the same run. Writes its figures to docs/benchmarks.md.
  *
- *   npm run bench          (BENCH_TOTAL=300, BENCH_CONCURRENCY=2 x cores by default)
+ *   npm run bench     (BENCH_TOTAL=600 per round, BENCH_ROUNDS=5, BENCH_CONCURRENCY=2 x cores)
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { request } from '../test/helpers/http.js';
 import { removeServerDirs, startServer } from '../test/helpers/server.js';
-import { machineLine, measure, writeSection, type Figures } from './report.js';
+import { JsonClient } from './client.js';
+import { interleaved, machineLine, measure, medianRoundRatio, writeSection, type Figures } from './report.js';
 
-const TOTAL = Number(process.env.BENCH_TOTAL ?? 300);
+const TOTAL = Number(process.env.BENCH_TOTAL ?? 600);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 2 * os.availableParallelism());
-const WARMUP = 20;
+/** Enough for the service's code to be compiled by the JIT: the figures are steady-state ones. */
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 300);
 const PROGRAM = 'print(2 ** 10)\n';
 const PYTHON = '/usr/bin/python3';
 
@@ -24,6 +26,7 @@ function nativeRun(file: string): Promise<void> {
     const child = spawn(PYTHON, ['-B', '-u', file], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.resume();
     child.on('error', reject);
     child.on('close', (code) => (code === 0 && out === '1024\n' ? resolve() : reject(new Error(`native run failed: ${code} ${out}`))));
   });
@@ -34,34 +37,41 @@ async function main(): Promise<void> {
   const file = path.join(dir, 'main.py');
   fs.writeFileSync(file, PROGRAM);
   const server = await startServer({ slots: os.availableParallelism() });
+  const client = new JsonClient(server.url);
   try {
     const viaHttp = async (): Promise<void> => {
-      const r = await request('POST', `${server.url}/v1/submissions?wait=true`, { language: 'python', source: PROGRAM });
+      const r = await client.request('POST', '/v1/submissions?wait=true', { language: 'python', source: PROGRAM });
       if (r.status !== 201 || r.body.verdict !== 'accepted' || r.body.stdout !== '1024\n') throw new Error(`bad result: ${JSON.stringify(r.body)}`);
     };
-    await measure(WARMUP, CONCURRENCY, () => nativeRun(file));
+    const native = (): Promise<void> => nativeRun(file);
+    await measure(WARMUP, CONCURRENCY, native);
     await measure(WARMUP, CONCURRENCY, viaHttp);
-    const native = await measure(TOTAL, CONCURRENCY, () => nativeRun(file));
-    const http = await measure(TOTAL, CONCURRENCY, viaHttp);
-    const ratio = http.throughputPerS / native.throughputPerS;
-    const row = (name: string, f: Figures) => `| ${name} | ${f.throughputPerS.toFixed(1)} | ${f.p50Ms.toFixed(1)} | ${f.p99Ms.toFixed(1)} |`;
+    const rounds = await interleaved(ROUNDS, TOTAL, CONCURRENCY, [['native', native], ['http', viaHttp]]);
+    const base = rounds.get('native')!;
+    const http = rounds.get('http')!;
+    const ratio = medianRoundRatio(http, base);
+    const row = (name: string, f: Figures, all: number[]) =>
+      `| ${name} | ${f.throughputPerS.toFixed(1)} (${all.map((t) => t.toFixed(0)).join(', ')}) | ${f.p50Ms.toFixed(1)} | ${f.p99Ms.toFixed(1)} |`;
     writeSection('http-vs-native', [
       '## Python "print a number": HTTP API vs native spawn (`bench/http-vs-native.ts`)',
       '',
       machineLine(),
-      `${TOTAL} runs at concurrency ${CONCURRENCY} each way, after ${WARMUP} warm-up runs. The service runs standalone with its defaults`,
-      `(${os.availableParallelism()} slots, warm sandbox); each HTTP request is \`POST /v1/submissions?wait=true\`, timed from sending it`,
-      'to reading the finished result (SQLite commit and fsync, queue, sandbox run in its own cgroup, result commit).',
-      'Native is `python3 -B -u main.py` spawned from Node.',
+      `${TOTAL} runs at concurrency ${CONCURRENCY} each way in each of ${ROUNDS} rounds that alternate between native and HTTP, after`,
+      `${WARMUP} warm-up runs each. The table gives the median round and, in brackets, every round in order; the ratio is the median`,
+      `over rounds of the ratio within each round. The service runs standalone with its defaults (${os.availableParallelism()} slots, warm sandbox); each`,
+      'HTTP request is `POST /v1/submissions?wait=true` on a kept-alive connection, timed from sending it to reading the finished',
+      'result (SQLite commit and fsync, queue, sandbox run in its own cgroup, result commit). Native is `python3 -B -u main.py`',
+      'spawned from Node. Client, service and programs share the machine.',
       '',
-      '| path | throughput (runs/s) | p50 latency (ms) | p99 latency (ms) |',
+      '| path | throughput (runs/s; rounds) | p50 latency (ms) | p99 latency (ms) |',
       '|---|---|---|---|',
-      row('native spawn', native),
-      row('Verdict HTTP API', http),
+      row('native spawn', base.median, base.throughputs),
+      row('Verdict HTTP API', http.median, http.throughputs),
       '',
       `**Throughput ratio (HTTP / native): ${ratio.toFixed(2)}** (bar: >= 0.80). Reproduce with \`npm run bench\`.`,
     ].join('\n'));
   } finally {
+    client.close();
     await server.stop();
     removeServerDirs(server);
     fs.rmSync(dir, { recursive: true, force: true });

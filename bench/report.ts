@@ -56,6 +56,16 @@ export async function interleaved(
   return out;
 }
 
+/**
+ * The median over rounds of the throughput ratio within each round (see interleaved): a round
+ * measures both ways back to back, so its ratio compares like with like even when the
+ * machine's speed drifts between rounds.
+ */
+export function medianRoundRatio(way: { throughputs: number[] }, base: { throughputs: number[] }): number {
+  const ratios = way.throughputs.map((t, i) => t / base.throughputs[i]).sort((a, b) => a - b);
+  return ratios[Math.floor(ratios.length / 2)];
+}
+
 export function machineLine(): string {
   return `Measured ${new Date().toISOString().slice(0, 10)} on ${os.availableParallelism()} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), Linux ${os.release()}, Node ${process.version}.`;
 }

@@ -13,7 +13,7 @@ import {
   BoxFactory, BwrapSandbox, SlotPool, ZygoteSandbox, createCgroupDriver, prepareHost, type Sandbox, type SandboxLimits,
 } from '../src/sandbox/index.js';
 import { ROOT } from '../test/helpers/server.js';
-import { interleaved, machineLine, measure, writeSection, type Figures } from './report.js';
+import { interleaved, machineLine, measure, medianRoundRatio, writeSection, type Figures } from './report.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 300);
 /** Saturated runs are measured in this many alternating rounds; the median round is reported. */
@@ -81,10 +81,7 @@ async function main(): Promise<void> {
         const sat = saturated.get(name)!;
         const delta = one.p50Ms - base.single.p50Ms;
         const overhead = name === 'native spawn' ? '—' : `${delta >= 0 ? '+' : '−'}${Math.abs(delta).toFixed(2)}`;
-        // Each round measures every way back to back, so a round's ratio compares like with like
-        // even when the machine's speed drifts between rounds; the median round ratio is reported.
-        const ratios = sat.throughputs.map((t, i) => t / base.saturated.throughputs[i]).sort((a, b) => a - b);
-        const ratio = ratios[Math.floor(ratios.length / 2)].toFixed(2);
+        const ratio = medianRoundRatio(sat, base.saturated).toFixed(2);
         const byRound = sat.throughputs.map((t) => t.toFixed(0)).join(', ');
         rows.push(`| ${program.name} | ${name} | ${one.p50Ms.toFixed(2)} | ${one.p99Ms.toFixed(2)} | ${overhead} | ${sat.median.throughputPerS.toFixed(1)} (${byRound}) | ${ratio} |`);
       }

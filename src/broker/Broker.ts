@@ -8,7 +8,8 @@ export type MessageHandler = (message: SubmissionMessage) => Promise<void>;
 /**
  * Delivers submission ids to workers, at least once. A message counts as handled only when the
  * handler's promise resolves; a handler that throws gets the message again later. Consumers
- * must therefore be idempotent (the store's claim makes them so).
+ * must therefore be idempotent (the store's claim makes them so). A handler that throws
+ * HandlerDeclined did not start: the message is delivered again, and no attempt is counted.
  */
 export interface Broker {
   publish(messages: readonly SubmissionMessage[]): Promise<void>;

@@ -17,3 +17,14 @@ export class BrokerStopped extends VerdictError {
     super('broker_stopped', message);
   }
 }
+
+/**
+ * Thrown by a handler that did not start the work (its process is stopping): the message is not
+ * handled, and not failed either. The broker keeps it for another delivery without counting an
+ * attempt: back in the queue, or left uncommitted for the consumer group to hand elsewhere.
+ */
+export class HandlerDeclined extends VerdictError {
+  constructor(message: string) {
+    super('handler_declined', message);
+  }
+}

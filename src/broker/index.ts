@@ -1,4 +1,4 @@
 export type { Broker, SubmissionMessage, MessageHandler } from './Broker.js';
 export { MemoryBroker, type MemoryBrokerOptions } from './memory/MemoryBroker.js';
 export { KafkaBroker, type KafkaBrokerOptions } from './kafka/KafkaBroker.js';
-export { BrokerUnavailable, BrokerStopped } from './errors.js';
+export { BrokerUnavailable, BrokerStopped, HandlerDeclined } from './errors.js';

@@ -56,7 +56,7 @@ export async function startStandalone(config: Config, log: Logger, version: stri
     leaseMs: config.leaseMs,
     onClaimed: (id) => statusHub.publish(id, 'running'),
     onFinished: (id, finished) => {
-      waiter.notify(id);
+      waiter.notify(id, finished);
       statusHub.publish(id, 'finished');
       callbacks.submissionFinished(finished);
     },

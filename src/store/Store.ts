@@ -55,7 +55,12 @@ export interface Submission extends NewSubmission {
  * delivery finds the row already claimed or finished and is skipped.
  */
 export interface Store {
-  insert(submission: NewSubmission): Promise<void>;
+  /**
+   * Resolves once the row is durable. `onCommitted`, if given, is called as soon as the row is
+   * committed and visible to every reader, which may be before it is on disk: work can start on
+   * it while the disk catches up, but nobody may be told it was accepted until this resolves.
+   */
+  insert(submission: NewSubmission, onCommitted?: () => void): Promise<void>;
   get(id: string): Promise<Submission | null>;
   /** Takes a queued submission (or one whose lease expired) for `workerId`; null if not claimable. */
   claim(id: string, workerId: string, leaseMs: number, now: number): Promise<Submission | null>;

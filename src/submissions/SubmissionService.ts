@@ -69,11 +69,14 @@ export class SubmissionService {
    * the id once committed.
    */
   async submit(submission: NewSubmission): Promise<string> {
-    await this.deps.store.insert(submission);
+    const { broker } = this.deps;
+    let published: Promise<void> | undefined;
+    // Standalone publishes as soon as the row is committed, so the run can start while the disk
+    // syncs it; the client hears 201 only once it is durable. A crash in between loses a
+    // submission nobody was told about, or leaves one that the republish at start covers.
+    await this.deps.store.insert(submission, broker ? () => (published = broker.publish([{ id: submission.id }])) : undefined);
     this.deps.metrics.submissionsAccepted.inc();
-    // Standalone publishes right after the commit; a crash in between is covered by the
-    // republish of every unfinished submission at start.
-    await this.deps.broker?.publish([{ id: submission.id }]);
+    await published;
     return submission.id;
   }
 
@@ -91,8 +94,8 @@ export class SubmissionService {
   /** The submission once finished, or as it stands after `timeoutMs`. */
   async waitFor(id: string, timeoutMs: number): Promise<Submission> {
     let latest: Submission | null = null;
-    await this.deps.waiter.wait(id, Math.min(timeoutMs, this.deps.config.waitMaxMs), async () => {
-      latest = await this.get(id);
+    await this.deps.waiter.wait(id, Math.min(timeoutMs, this.deps.config.waitMaxMs), async (finished) => {
+      latest = finished ?? (await this.get(id));
       return latest.status === 'finished';
     });
     return latest ?? this.get(id);

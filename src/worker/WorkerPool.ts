@@ -1,8 +1,9 @@
-import type { Broker, SubmissionMessage } from '../broker/index.js';
+import { HandlerDeclined, type Broker, type SubmissionMessage } from '../broker/index.js';
 import type { Judge } from '../judge/index.js';
 import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/Metrics.js';
 import type { Store, Submission } from '../store/index.js';
+import { Gate } from './Gate.js';
 
 export interface WorkerPoolDeps {
   readonly store: Store;
@@ -22,18 +23,30 @@ export interface WorkerPoolDeps {
 }
 
 /**
+ * Messages taken from the broker beyond the number of slots. One waits (unclaimed, so it still
+ * reads as queued) for the next slot to free up, and starts the moment it does, while the
+ * previous result is being stored: without it a slot would stay idle for that long after every
+ * run.
+ */
+const PREFETCH = 1;
+
+/**
  * Takes submission ids from the broker, claims each in the store, judges it and stores the
  * result. A message is acknowledged (the handler resolves) only after the result is stored, so
  * a crash at any point leaves the submission to be delivered or swept again.
  */
 export class WorkerPool {
   private running = false;
+  /** One pass per slot: held from the claim until the judge is done with the slot. */
+  private readonly gate: Gate;
 
-  constructor(private readonly deps: WorkerPoolDeps) {}
+  constructor(private readonly deps: WorkerPoolDeps) {
+    this.gate = new Gate(deps.concurrency);
+  }
 
   start(): void {
     this.running = true;
-    this.deps.broker.consume((m) => this.handle(m), this.deps.concurrency);
+    this.deps.broker.consume((m) => this.handle(m), this.deps.concurrency + PREFETCH);
   }
 
   get isRunning(): boolean {
@@ -47,7 +60,25 @@ export class WorkerPool {
   }
 
   private async handle(message: SubmissionMessage): Promise<void> {
+    await this.gate.acquire();
+    let passed = false;
+    const pass = (): void => {
+      if (passed) return;
+      passed = true;
+      this.gate.release();
+    };
+    try {
+      await this.claimAndJudge(message, pass);
+    } finally {
+      pass();
+    }
+  }
+
+  /** `pass` hands the slot on; called as soon as the run is over, before its result is stored. */
+  private async claimAndJudge(message: SubmissionMessage, pass: () => void): Promise<void> {
     const { store, judge, metrics, log, workerId } = this.deps;
+    // A prefetched message whose turn came while stopping: not claimed, so it is delivered again.
+    if (!this.running) throw new HandlerDeclined('the worker is stopping');
     const claimedAt = Date.now();
     const submission = await store.claim(message.id, workerId, this.deps.leaseMs, claimedAt);
     if (!submission) {
@@ -76,6 +107,10 @@ export class WorkerPool {
     } finally {
       clearInterval(renewal);
     }
+    pass();
+    // The next submission's run starts first (its way to the sandbox is all in-process work);
+    // storing and announcing this result comes after, instead of holding that slot idle.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const finishedAt = Date.now();
     const stored = await store.finish(submission.id, workerId, result, finishedAt);
     if (!stored) {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
-import type { Broker, MessageHandler, SubmissionMessage } from '../../src/broker/index.js';
+import { HandlerDeclined, type Broker, type MessageHandler, type SubmissionMessage } from '../../src/broker/index.js';
 import { sleep, until, gate } from '../helpers/wait.js';
 
 export interface ContractBrokerOptions {
@@ -120,6 +120,24 @@ export function brokerContract(name: string, durable: boolean, setup: () => Prom
       await sleep(200);
       assert.equal(deliveries.filter(([id]) => id === 'fine').length, 1, 'a successful message is not redelivered');
       assert.equal(deliveries.filter(([id]) => id === 'flaky').length, 2, 'a message handled on its retry is not delivered again');
+    });
+
+    test('a handler that declines gets the message again at once, with no error reported and no retry delay', async () => {
+      const errors: unknown[] = [];
+      // A retry delay far longer than the test: a declined message must not wait it out.
+      const broker = await open({ retryDelayMs: 60_000, onHandlerError: (_m, err) => errors.push(err) });
+      const deliveries: string[] = [];
+      broker.consume(async (m) => {
+        deliveries.push(m.id);
+        if (m.id === 'declined' && deliveries.filter((id) => id === 'declined').length === 1) throw new HandlerDeclined('not now');
+      }, 2);
+      await broker.publish([{ id: 'declined' }, { id: 'fine' }]);
+      await until('declined delivered again', () => deliveries.filter((id) => id === 'declined').length === 2, 20_000);
+      await until('depth back to 0', () => broker.depth() === 0);
+      await sleep(200);
+      assert.deepEqual(errors, []);
+      assert.equal(deliveries.filter((id) => id === 'declined').length, 2, 'handled on its second delivery, and only then');
+      assert.equal(deliveries.filter((id) => id === 'fine').length, 1);
     });
 
     test('a slow handler does not hold back the other messages', async () => {

@@ -126,6 +126,18 @@ export function storeContract(name: string, setup: () => Promise<StoreUnderTest>
         assert.equal(await store().get('nope'), null);
       });
 
+      test('onCommitted is told once, before insert resolves, and the row can be claimed from there', async () => {
+        const order: string[] = [];
+        let claimed: Promise<unknown> | null = null;
+        await store().insert(submission('committed'), () => {
+          order.push('committed');
+          claimed = store().claim('committed', 'w1', 60_000, Date.now());
+        });
+        order.push('resolved');
+        assert.deepEqual(order, ['committed', 'resolved']);
+        assert.equal(((await claimed) as { id: string } | null)?.id, 'committed');
+      });
+
       test('a duplicate id is rejected', async () => {
         await store().insert(submission('dup'));
         await assert.rejects(store().insert(submission('dup')));

@@ -1,4 +1,5 @@
 import type { MessageHandler, SubmissionMessage } from '../Broker.js';
+import { HandlerDeclined } from '../errors.js';
 import { PartitionOffsets, type CommitPosition } from './PartitionOffsets.js';
 import { deadLetterRecord, decode, retryRecord, type ConsumedRecord, type Delivery, type OutgoingRecord } from './records.js';
 import { backoffMs, TimerSet } from './TimerSet.js';
@@ -60,15 +61,16 @@ export class Dispatcher {
       return;
     }
     const waitMs = delivery.notBeforeMs - Date.now();
-    if (waitMs > 0) {
-      this.waiting.add(delivery);
-      this.timers.after(waitMs, () => {
-        // Gone from the set when a rebalance gave its partition away meanwhile.
-        if (this.waiting.delete(delivery)) this.enqueue(delivery);
-      });
-      return;
-    }
+    if (waitMs > 0) return this.later(delivery, waitMs);
     this.enqueue(delivery);
+  }
+
+  private later(delivery: Delivery, waitMs: number): void {
+    this.waiting.add(delivery);
+    this.timers.after(waitMs, () => {
+      // Gone from the set when a rebalance gave its partition away meanwhile.
+      if (this.waiting.delete(delivery)) this.enqueue(delivery);
+    });
   }
 
   /** After a rebalance: work from partitions now owned by another member is theirs to do. */
@@ -123,6 +125,12 @@ export class Dispatcher {
       try {
         await work();
       } catch (err) {
+        if (err instanceof HandlerDeclined) {
+          // Not started: left uncommitted, so the group delivers it again once this member has
+          // left; if this one goes on, it is tried again here on the next turn.
+          if (!this.stopping) this.later(delivery, 0);
+          return;
+        }
         if (delivery.id !== null) this.opts.onHandlerError?.({ id: delivery.id }, err);
         if (!(await this.handOn(delivery, err))) return;
       }

@@ -1,4 +1,5 @@
 import type { Broker, MessageHandler, SubmissionMessage } from '../Broker.js';
+import { HandlerDeclined } from '../errors.js';
 
 export interface MemoryBrokerOptions {
   /** Delay before a message whose handler failed is delivered again. */
@@ -56,8 +57,13 @@ export class MemoryBroker implements Broker {
       const message = this.queue.shift() as SubmissionMessage;
       const run: Promise<void> = handler(message)
         .catch((err: unknown) => {
+          if (err instanceof HandlerDeclined) {
+            // Not started: queued again on the next turn (stopped, the republish at start covers it).
+            this.retryLater(message, 0);
+            return;
+          }
           this.opts.onHandlerError?.(message, err);
-          this.retryLater(message);
+          this.retryLater(message, this.opts.retryDelayMs);
         })
         .finally(() => {
           this.inFlight.delete(run);
@@ -67,12 +73,12 @@ export class MemoryBroker implements Broker {
     }
   }
 
-  private retryLater(message: SubmissionMessage): void {
+  private retryLater(message: SubmissionMessage, delayMs: number): void {
     if (this.stopped) return;
     const timer = setTimeout(() => {
       this.retryTimers.delete(timer);
       void this.publish([message]);
-    }, this.opts.retryDelayMs);
+    }, delayMs);
     this.retryTimers.add(timer);
   }
 }

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import readline from 'node:readline';
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { SANDBOX_UID } from '../bwrap/args.js';
 import { SandboxSetupFailed } from '../errors.js';
 import { makeSearchableDir, type SandboxHost } from '../host.js';
@@ -124,7 +124,7 @@ export class Zygote {
     readline.createInterface({ input: proc.stderr! }).on('line', opts.onLog);
     const ready = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new SandboxSetupFailed(`the zygote of slot ${slot.index} did not start in ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);
-      readline.createInterface({ input: proc.stdout! }).on('line', (line) => {
+      eachLine(proc.stdout!, (line) => {
         const e = parseEvent(line);
         if (!e) return;
         if (e.kind === 'ready') {
@@ -277,4 +277,18 @@ export class Zygote {
       if (rest.length > 0) sink(rest);
     });
   }
+}
+
+/**
+ * Calls `onLine` for each complete line of a stream: the zygote's events, several per run, on
+ * the run's path. readline's interface machinery costs several times this per line.
+ */
+function eachLine(stream: Readable, onLine: (line: string) => void): void {
+  let rest = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    const lines = (rest + chunk).split('\n');
+    rest = lines.pop() ?? '';
+    for (const line of lines) onLine(line);
+  });
 }

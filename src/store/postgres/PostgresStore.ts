@@ -64,13 +64,15 @@ export class PostgresStore implements Store {
     }
   }
 
-  async insert(s: NewSubmission): Promise<void> {
+  /** A commit is durable here (synchronous_commit stays on): committed and durable are one moment. */
+  async insert(s: NewSubmission, onCommitted?: () => void): Promise<void> {
     const p = toInsertParams(s);
     const values = INSERT_COLUMNS.map((c) => p[c]);
     await this.query(
       `INSERT INTO submissions (status, ${INSERT_COLUMNS.join(', ')}) VALUES ('queued', ${INSERT_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`,
       values,
     );
+    onCommitted?.();
   }
 
   async get(id: string): Promise<Submission | null> {

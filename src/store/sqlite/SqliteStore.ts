@@ -84,9 +84,11 @@ export class SqliteStore implements Store {
    * (synchronous=NORMAL); the WAL file is then fsynced in the thread pool, which is exactly what
    * synchronous=FULL would do at commit, without stalling the event loop, and concurrent inserts
    * share one fsync. A checkpoint in between syncs the WAL first, so the row is durable either way.
+   * The commit is visible at once, so `onCommitted` is called before the fsync.
    */
-  async insert(s: NewSubmission): Promise<void> {
+  async insert(s: NewSubmission, onCommitted?: () => void): Promise<void> {
     this.stmts.insert.run(toInsertParams(s));
+    onCommitted?.();
     await this.syncWal();
   }
 
