@@ -79,11 +79,25 @@ export class V1CgroupDriver implements CgroupDriver {
   }
 }
 
+/**
+ * Memory a finished run may leave charged to its cgroup (kernel objects and page cache it
+ * brought in, about 300 KiB after a Python run) for the cgroup to be used again. The next run's
+ * limit is raised by what is left and its peak is reported net of it, so the run gets and
+ * reports what it would in a new cgroup, unless the kernel reclaims that memory during the run
+ * (then the peak reads low by at most this much). More than this is reclaimed first
+ * (memory.force_empty); a cgroup still above it is destroyed rather than reused.
+ */
+export const RECYCLE_MAX_CHARGED_BYTES = 512 * 1024;
+
 class V1RunCgroup implements RunCgroup {
   private destroyed = false;
 
   /** The limits written, starting from the kernel's (none). */
-  private limits: CgroupLimits = { memoryBytes: Infinity, pids: Infinity };
+  private writtenMemoryBytes = Infinity;
+  private pids = Infinity;
+  /** What earlier runs left: memory still charged, and the OOM kills counted (counters only grow). */
+  private chargedBeforeBytes = 0;
+  private oomKillsBefore = 0;
 
   constructor(
     readonly name: string,
@@ -95,14 +109,17 @@ class V1RunCgroup implements RunCgroup {
 
   setLimits(limits: CgroupLimits): void {
     const mem = this.dirs.memory;
-    if (limits.memoryBytes !== this.limits.memoryBytes) {
+    // What an earlier run left charged is on top of this run's allowance, not taken out of it.
+    const memoryBytes = limits.memoryBytes + this.chargedBeforeBytes;
+    if (memoryBytes !== this.writtenMemoryBytes) {
       // memory.memsw.limit_in_bytes may never be below memory.limit_in_bytes: raise it first,
       // lower it last.
-      const order = limits.memoryBytes > this.limits.memoryBytes ? ['memory.memsw.limit_in_bytes', 'memory.limit_in_bytes'] : ['memory.limit_in_bytes', 'memory.memsw.limit_in_bytes'];
-      for (const file of order) if (this.memsw || file === 'memory.limit_in_bytes') this.fs.write(path.join(mem, file), String(limits.memoryBytes));
+      const order = memoryBytes > this.writtenMemoryBytes ? ['memory.memsw.limit_in_bytes', 'memory.limit_in_bytes'] : ['memory.limit_in_bytes', 'memory.memsw.limit_in_bytes'];
+      for (const file of order) if (this.memsw || file === 'memory.limit_in_bytes') this.fs.write(path.join(mem, file), String(memoryBytes));
+      this.writtenMemoryBytes = memoryBytes;
     }
-    if (limits.pids !== this.limits.pids) this.fs.write(path.join(this.dirs.pids, 'pids.max'), String(limits.pids));
-    this.limits = limits;
+    if (limits.pids !== this.pids) this.fs.write(path.join(this.dirs.pids, 'pids.max'), String(limits.pids));
+    this.pids = limits.pids;
   }
 
   async attach(pid: number): Promise<void> {
@@ -119,9 +136,35 @@ class V1RunCgroup implements RunCgroup {
 
   usage(): CgroupUsage {
     const peak = Number(this.fs.read(path.join(this.dirs.memory, 'memory.max_usage_in_bytes')).trim());
-    // memory.failcnt stays 0 after an OOM kill on this kernel; the oom_kill counter is reliable.
+    return { cpuUsageUs: this.cpuUsageUs(), memoryPeakBytes: Math.max(0, peak - this.chargedBeforeBytes), oomKilled: this.oomKills() > this.oomKillsBefore };
+  }
+
+  /** memory.failcnt stays 0 after an OOM kill on this kernel; the oom_kill counter is reliable. */
+  private oomKills(): number {
     const oom = /^oom_kill (\d+)$/m.exec(this.fs.read(path.join(this.dirs.memory, 'memory.oom_control')));
-    return { cpuUsageUs: this.cpuUsageUs(), memoryPeakBytes: peak, oomKilled: oom !== null && Number(oom[1]) > 0 };
+    return oom ? Number(oom[1]) : 0;
+  }
+
+  recycle(): boolean {
+    if (this.destroyed) return false;
+    try {
+      if (cgroupProcs(this.fs, this.dirs.pids).length > 0) return false;
+      const usageFile = path.join(this.dirs.memory, 'memory.usage_in_bytes');
+      let charged = Number(this.fs.read(usageFile).trim());
+      if (charged > RECYCLE_MAX_CHARGED_BYTES) {
+        this.fs.write(path.join(this.dirs.memory, 'memory.force_empty'), '0');
+        charged = Number(this.fs.read(usageFile).trim());
+        if (charged > RECYCLE_MAX_CHARGED_BYTES) return false;
+      }
+      // Writing 0 restarts each counter: CPU time from zero, the peak from what is charged now.
+      this.fs.write(path.join(this.dirs.cpuacct, 'cpuacct.usage'), '0');
+      this.fs.write(path.join(this.dirs.memory, 'memory.max_usage_in_bytes'), '0');
+      this.chargedBeforeBytes = charged;
+      this.oomKillsBefore = this.oomKills();
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   async destroy(): Promise<void> {

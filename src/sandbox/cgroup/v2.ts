@@ -146,6 +146,14 @@ class V2RunCgroup implements RunCgroup {
     return { cpuUsageUs: this.cpuUsageUs(), memoryPeakBytes: peak, oomKilled: oom !== null && Number(oom[1]) > 0 };
   }
 
+  /**
+   * Not on v2: memory.peak can only be reset for readers of the descriptor that reset it, and a
+   * v2 run cgroup is one directory, so making a fresh one costs little.
+   */
+  recycle(): boolean {
+    return false;
+  }
+
   async destroy(): Promise<void> {
     if (this.destroyed) return;
     this.destroyed = true;

@@ -29,6 +29,11 @@ export interface ZygoteSandboxOptions {
 const LATE_STREAM_GRACE_MS = 2000;
 /** How long a finished run's init may take to be reaped before its cgroup is killed anyway. */
 const REAP_WAIT_MS = 5000;
+/**
+ * Finished runs' cgroups kept per slot for its next runs (where the adapter can reset one):
+ * a slot has at most one run going and one spare waiting, so two are always enough.
+ */
+const RECYCLED_PER_SLOT = 2;
 
 /**
  * The warm sandbox: each slot keeps a zygote whose user, network, ipc and uts namespaces and
@@ -44,6 +49,8 @@ export class ZygoteSandbox implements Sandbox {
   private readonly prepared = new Map<string, Promise<RunCgroup>>();
   /** Per slot, the limits of its last run: most runs of a slot have the same. */
   private readonly lastLimits = new Map<number, CgroupLimits>();
+  /** Per slot, cgroups of its finished runs, reset and empty, for the next spares. */
+  private readonly recycled = new Map<number, RunCgroup[]>();
   private closed = false;
   private readonly cleanup: BackgroundTasks;
 
@@ -82,7 +89,7 @@ export class ZygoteSandbox implements Sandbox {
         gone.then(() => {
           clearTimeout(fallback);
           zygote.forget(spare.id);
-          return cgroup.destroy();
+          return this.retire(slot, cgroup);
         }),
       );
     }
@@ -114,9 +121,13 @@ export class ZygoteSandbox implements Sandbox {
     return cgroup;
   }
 
-  /** A cgroup for the spare's run, the spare moved into it before it has read any request. */
+  /**
+   * A cgroup for the spare's run, the spare moved into it before it has read any request: one
+   * of the slot's finished runs' if there is one (a reset costs a few writes where a new one
+   * costs a directory and its removal in every hierarchy), else a new one.
+   */
   private async prepare(slot: Slot, spare: Spare, limits: CgroupLimits): Promise<RunCgroup> {
-    const cgroup = await this.opts.cgroups.create(`run-${++this.runSeq}-${slot.index}`, limits);
+    const cgroup = this.reuse(slot, limits) ?? (await this.opts.cgroups.create(`run-${++this.runSeq}-${slot.index}`, limits));
     try {
       await cgroup.attach(spare.pid);
     } catch (err) {
@@ -124,6 +135,27 @@ export class ZygoteSandbox implements Sandbox {
       throw err;
     }
     return cgroup;
+  }
+
+  private reuse(slot: Slot, limits: CgroupLimits): RunCgroup | null {
+    const cgroup = this.recycled.get(slot.index)?.pop();
+    if (!cgroup) return null;
+    try {
+      cgroup.setLimits(limits);
+      return cgroup;
+    } catch {
+      this.cleanup.track(cgroup.destroy());
+      return null;
+    }
+  }
+
+  /** A finished run's cgroup, every process of it gone: kept for the slot's next runs, or removed. */
+  private retire(slot: Slot, cgroup: RunCgroup): Promise<void> {
+    let kept = this.recycled.get(slot.index);
+    if (!kept) this.recycled.set(slot.index, (kept = []));
+    if (this.closed || kept.length >= RECYCLED_PER_SLOT || !cgroup.recycle()) return cgroup.destroy();
+    kept.push(cgroup);
+    return Promise.resolve();
   }
 
   /** A spare announced itself: its cgroup is made now, while the slot may still be busy. */
@@ -156,6 +188,9 @@ export class ZygoteSandbox implements Sandbox {
     this.prepared.clear();
     await Promise.all(prepared.map((ready) => ready.then((cgroup) => cgroup.destroy(), () => undefined)));
     await this.cleanup.drain();
+    const recycled = [...this.recycled.values()].flat();
+    this.recycled.clear();
+    await Promise.all(recycled.map((cgroup) => cgroup.destroy()));
     fs.rmSync(this.ioRoot, { recursive: true, force: true });
   }
 
