@@ -46,8 +46,22 @@ export interface CgroupDriver {
   close(): Promise<void>;
 }
 
+/**
+ * One cgroup file kept open: a read or write is then a single pread or pwrite, where a path costs
+ * an open, a lookup in the cgroup file system and a close every time (for a file read or written
+ * several times in every run).
+ */
+export interface CgroupFile {
+  read(): string;
+  write(value: string): void;
+  writeAsync(value: string): Promise<void>;
+  close(): void;
+}
+
 /** The few filesystem calls the drivers make, so unit tests can run them on a fixture tree. */
 export interface CgroupFs {
+  /** `r` for a read-only file (the kernel refuses a write open), `r+` for one read and written. */
+  open(file: string, mode: 'r' | 'r+'): CgroupFile;
   read(file: string): string;
   write(file: string, value: string): void;
   /** Same as write, off the event loop: for the per-run path. */

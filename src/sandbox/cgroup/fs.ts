@@ -1,9 +1,32 @@
 import fs from 'node:fs';
-import type { CgroupFs } from './Cgroup.js';
+import type { CgroupFile, CgroupFs } from './Cgroup.js';
 import { CgroupFailed } from '../errors.js';
+
+/** Cgroup files are a line or a short list; one buffer serves every read (they are synchronous). */
+const READ_BUFFER = Buffer.alloc(64 * 1024);
+
+function openFile(file: string, mode: 'r' | 'r+'): CgroupFile {
+  const fd = fs.openSync(file, mode);
+  return {
+    read() {
+      // From offset 0 every time: the kernel renders the file afresh for a read at the start.
+      let text = '';
+      for (let at = 0; ; ) {
+        const n = fs.readSync(fd, READ_BUFFER, 0, READ_BUFFER.length, at);
+        text += READ_BUFFER.toString('utf8', 0, n);
+        at += n;
+        if (n < READ_BUFFER.length) return text;
+      }
+    },
+    write: (value) => void fs.writeSync(fd, value, 0),
+    writeAsync: (value) => new Promise((resolve, reject) => fs.write(fd, value, 0, 'utf8', (err) => (err ? reject(err) : resolve()))),
+    close: () => fs.closeSync(fd),
+  };
+}
 
 /** The real cgroupfs. Writes are single write(2) calls: the kernel parses each one as a command. */
 export const nodeCgroupFs: CgroupFs = {
+  open: openFile,
   read: (file) => fs.readFileSync(file, 'utf8'),
   write: (file, value) => fs.writeFileSync(file, value),
   writeAsync: (file, value) => fs.promises.writeFile(file, value),

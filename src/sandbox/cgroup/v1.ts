@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { CgroupDriver, CgroupFs, CgroupLimits, CgroupUsage, RunCgroup } from './Cgroup.js';
+import type { CgroupDriver, CgroupFile, CgroupFs, CgroupLimits, CgroupUsage, RunCgroup } from './Cgroup.js';
 import { cgroupProcs, killPid, removeCgroup } from './fs.js';
 import { deadInstances, instanceDirName } from '../instance.js';
 import { CgroupFailed } from '../errors.js';
@@ -95,6 +95,8 @@ class V1RunCgroup implements RunCgroup {
   /** The limits written, starting from the kernel's (none). */
   private writtenMemoryBytes = Infinity;
   private pids = Infinity;
+  /** The files read or written in every run, kept open for the cgroup's life (it may serve many runs). */
+  private readonly files = new Map<string, CgroupFile>();
   /** What earlier runs left: memory still charged, and the OOM kills counted (counters only grow). */
   private chargedBeforeBytes = 0;
   private oomKillsBefore = 0;
@@ -124,41 +126,48 @@ class V1RunCgroup implements RunCgroup {
 
   async attach(pid: number): Promise<void> {
     if (this.syncAttach) {
-      for (const c of CONTROLLERS) this.fs.write(path.join(this.dirs[c], 'cgroup.procs'), String(pid));
+      for (const c of CONTROLLERS) this.file(c, 'cgroup.procs', 'r+').write(String(pid));
       return;
     }
-    await Promise.all(CONTROLLERS.map((c) => this.fs.writeAsync(path.join(this.dirs[c], 'cgroup.procs'), String(pid))));
+    await Promise.all(CONTROLLERS.map((c) => this.file(c, 'cgroup.procs', 'r+').writeAsync(String(pid))));
   }
 
   cpuUsageUs(): number {
-    return Math.round(Number(this.fs.read(path.join(this.dirs.cpuacct, 'cpuacct.usage')).trim()) / 1000);
+    return Math.round(Number(this.file('cpuacct', 'cpuacct.usage', 'r+').read().trim()) / 1000);
   }
 
   usage(): CgroupUsage {
-    const peak = Number(this.fs.read(path.join(this.dirs.memory, 'memory.max_usage_in_bytes')).trim());
+    const peak = Number(this.file('memory', 'memory.max_usage_in_bytes', 'r+').read().trim());
     return { cpuUsageUs: this.cpuUsageUs(), memoryPeakBytes: Math.max(0, peak - this.chargedBeforeBytes), oomKilled: this.oomKills() > this.oomKillsBefore };
   }
 
   /** memory.failcnt stays 0 after an OOM kill on this kernel; the oom_kill counter is reliable. */
   private oomKills(): number {
-    const oom = /^oom_kill (\d+)$/m.exec(this.fs.read(path.join(this.dirs.memory, 'memory.oom_control')));
+    const oom = /^oom_kill (\d+)$/m.exec(this.file('memory', 'memory.oom_control', 'r+').read());
     return oom ? Number(oom[1]) : 0;
+  }
+
+  private file(controller: Controller, name: string, mode: 'r' | 'r+'): CgroupFile {
+    const key = `${controller}/${name}`;
+    let f = this.files.get(key);
+    if (!f) this.files.set(key, (f = this.fs.open(path.join(this.dirs[controller], name), mode)));
+    return f;
   }
 
   recycle(): boolean {
     if (this.destroyed) return false;
     try {
-      if (cgroupProcs(this.fs, this.dirs.pids).length > 0) return false;
-      const usageFile = path.join(this.dirs.memory, 'memory.usage_in_bytes');
-      let charged = Number(this.fs.read(usageFile).trim());
+      if (this.file('pids', 'cgroup.procs', 'r+').read().trim() !== '') return false;
+      const usage = this.file('memory', 'memory.usage_in_bytes', 'r');
+      let charged = Number(usage.read().trim());
       if (charged > RECYCLE_MAX_CHARGED_BYTES) {
         this.fs.write(path.join(this.dirs.memory, 'memory.force_empty'), '0');
-        charged = Number(this.fs.read(usageFile).trim());
+        charged = Number(usage.read().trim());
         if (charged > RECYCLE_MAX_CHARGED_BYTES) return false;
       }
       // Writing 0 restarts each counter: CPU time from zero, the peak from what is charged now.
-      this.fs.write(path.join(this.dirs.cpuacct, 'cpuacct.usage'), '0');
-      this.fs.write(path.join(this.dirs.memory, 'memory.max_usage_in_bytes'), '0');
+      this.file('cpuacct', 'cpuacct.usage', 'r+').write('0');
+      this.file('memory', 'memory.max_usage_in_bytes', 'r+').write('0');
       this.chargedBeforeBytes = charged;
       this.oomKillsBefore = this.oomKills();
       return true;
@@ -170,6 +179,8 @@ class V1RunCgroup implements RunCgroup {
   async destroy(): Promise<void> {
     if (this.destroyed) return;
     this.destroyed = true;
+    for (const f of this.files.values()) f.close();
+    this.files.clear();
     await Promise.all(CONTROLLERS.map((c) => removeV1(this.fs, this.dirs[c])));
   }
 }

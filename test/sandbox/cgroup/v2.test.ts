@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import type { CgroupFs } from '../../../src/sandbox/cgroup/Cgroup.js';
+import type { CgroupFile, CgroupFs } from '../../../src/sandbox/cgroup/Cgroup.js';
 import { V2CgroupDriver } from '../../../src/sandbox/cgroup/v2.js';
 import { CgroupFailed } from '../../../src/sandbox/errors.js';
 
@@ -79,6 +79,11 @@ class FakeCgroupFs implements CgroupFs {
 
   async writeAsync(file: string, value: string): Promise<void> {
     this.write(file, value);
+  }
+
+  open(file: string): CgroupFile {
+    this.read(file);
+    return { read: () => this.read(file), write: (v) => this.write(file, v), writeAsync: (v) => this.writeAsync(file, v), close: () => undefined };
   }
 
   async rmdirAsync(dir: string): Promise<void> {
