@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../log/logger.js';
 import { healthRoutes, type Readiness } from './routes/health.js';
@@ -15,7 +15,7 @@ export interface AdminApiDeps {
  * /readyz and /metrics, so every long-lived process is probed and scraped the same way.
  */
 export async function buildAdminApi(deps: AdminApiDeps): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: deps.log as unknown as FastifyBaseLogger, disableRequestLogging: true });
+  const app = Fastify({ loggerInstance: deps.log as unknown as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }) });
   app.addHook('onRequest', async (_request, reply) => {
     reply.header('x-verdict-replica', deps.replicaName);
   });
