@@ -84,8 +84,7 @@ export class V1CgroupDriver implements CgroupDriver {
  * brought in, about 300 KiB after a Python run) for the cgroup to be used again. The next run's
  * limit is raised by what is left and its peak is reported net of it, so the run gets and
  * reports what it would in a new cgroup, unless the kernel reclaims that memory during the run
- * (then the peak reads low by at most this much). More than this is reclaimed first
- * (memory.force_empty); a cgroup still above it is destroyed rather than reused.
+ * (then the peak reads low by at most this much). A cgroup with more charged is removed instead.
  */
 export const RECYCLE_MAX_CHARGED_BYTES = 512 * 1024;
 
@@ -158,13 +157,11 @@ class V1RunCgroup implements RunCgroup {
     if (this.destroyed) return false;
     try {
       if (this.file('pids', 'cgroup.procs', 'r+').read().trim() !== '') return false;
-      const usage = this.file('memory', 'memory.usage_in_bytes', 'r');
-      let charged = Number(usage.read().trim());
-      if (charged > RECYCLE_MAX_CHARGED_BYTES) {
-        this.fs.write(path.join(this.dirs.memory, 'memory.force_empty'), '0');
-        charged = Number(usage.read().trim());
-        if (charged > RECYCLE_MAX_CHARGED_BYTES) return false;
-      }
+      const charged = Number(this.file('memory', 'memory.usage_in_bytes', 'r').read().trim());
+      // Not memory.force_empty: what is charged here is mostly page cache other runs share (a
+      // compiler's files, first read by this run), and dropping it would make every later run
+      // read it from disk again. Removed, the cgroup leaves those pages cached.
+      if (charged > RECYCLE_MAX_CHARGED_BYTES) return false;
       // Writing 0 restarts each counter: CPU time from zero, the peak from what is charged now.
       this.file('cpuacct', 'cpuacct.usage', 'r+').write('0');
       this.file('memory', 'memory.max_usage_in_bytes', 'r+').write('0');
