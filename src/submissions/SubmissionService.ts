@@ -74,7 +74,13 @@ export class SubmissionService {
     // Standalone publishes as soon as the row is committed, so the run can start while the disk
     // syncs it; the client hears 201 only once it is durable. A crash in between loses a
     // submission nobody was told about, or leaves one that the republish at start covers.
-    await this.deps.store.insert(submission, broker ? () => (published = broker.publish([{ id: submission.id }])) : undefined);
+    try {
+      await this.deps.store.insert(submission, broker ? () => (published = broker.publish([{ id: submission.id }])) : undefined);
+    } catch (err) {
+      // The insert's error is the one to report; a failed publish beside it must not go unheard.
+      published?.catch(() => undefined);
+      throw err;
+    }
     this.deps.metrics.submissionsAccepted.inc();
     await published;
     return submission.id;
