@@ -77,7 +77,8 @@ export class SubmissionService {
     try {
       await this.deps.store.insert(submission, broker ? () => (published = broker.publish([{ id: submission.id }])) : undefined);
     } catch (err) {
-      // The insert's error is the one to report; a failed publish beside it must not go unheard.
+      // The insert's error is the one to report; a publish failing beside it is dropped, not left
+      // to end the process as an unhandled rejection.
       published?.catch(() => undefined);
       throw err;
     }
