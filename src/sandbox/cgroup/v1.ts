@@ -27,6 +27,8 @@ export class V1CgroupDriver implements CgroupDriver {
     private readonly pid: number = process.pid,
     /** Move processes with a plain write (see fastCgroupMoves) instead of off the event loop. */
     private readonly syncAttach = false,
+    /** Tests raise it to leave a known amount charged; RECYCLE_MAX_CHARGED_BYTES otherwise. */
+    private readonly recycleMaxChargedBytes = RECYCLE_MAX_CHARGED_BYTES,
   ) {
     this.instanceDirs = Object.fromEntries(
       CONTROLLERS.map((c) => [c, path.join(mount, c, rootName, instanceDirName(pid))]),
@@ -65,7 +67,7 @@ export class V1CgroupDriver implements CgroupDriver {
       for (const c of CONTROLLERS) this.fs.mkdir(dirs[c]);
       // With swap accounting on, also forbid swap; without it the file is absent and there is no swap to use.
       this.memswKnown ??= this.fs.exists(path.join(dirs.memory, 'memory.memsw.limit_in_bytes'));
-      const cgroup = new V1RunCgroup(name, dirs, this.fs, this.syncAttach, this.memswKnown);
+      const cgroup = new V1RunCgroup(name, dirs, this.fs, this.syncAttach, this.memswKnown, this.recycleMaxChargedBytes);
       cgroup.setLimits(limits);
       return cgroup;
     } catch (err) {
@@ -81,7 +83,8 @@ export class V1CgroupDriver implements CgroupDriver {
 
 /**
  * Memory a finished run may leave charged to its cgroup (kernel objects and page cache it
- * brought in, about 300 KiB after a Python run) for the cgroup to be used again. The next run's
+ * brought in; a small Python program leaves less, see test/sandbox/cgroup/v1.test.ts) for the
+ * cgroup to be used again. The next run's
  * limit is raised by what is left and its peak is reported net of it, so the run gets and
  * reports what it would in a new cgroup, unless the kernel reclaims that memory during the run
  * (then the peak reads low by at most this much). A cgroup with more charged is removed instead.
@@ -106,20 +109,21 @@ class V1RunCgroup implements RunCgroup {
     private readonly fs: CgroupFs,
     private readonly syncAttach: boolean,
     private readonly memsw: boolean,
+    private readonly recycleMaxChargedBytes: number,
   ) {}
 
   setLimits(limits: CgroupLimits): void {
-    const mem = this.dirs.memory;
     // What an earlier run left charged is on top of this run's allowance, not taken out of it.
+    // It differs after every reuse, so this is usually a write: through kept-open files.
     const memoryBytes = limits.memoryBytes + this.chargedBeforeBytes;
     if (memoryBytes !== this.writtenMemoryBytes) {
       // memory.memsw.limit_in_bytes may never be below memory.limit_in_bytes: raise it first,
       // lower it last.
       const order = memoryBytes > this.writtenMemoryBytes ? ['memory.memsw.limit_in_bytes', 'memory.limit_in_bytes'] : ['memory.limit_in_bytes', 'memory.memsw.limit_in_bytes'];
-      for (const file of order) if (this.memsw || file === 'memory.limit_in_bytes') this.fs.write(path.join(mem, file), String(memoryBytes));
+      for (const file of order) if (this.memsw || file === 'memory.limit_in_bytes') this.file('memory', file, 'r+').write(String(memoryBytes));
       this.writtenMemoryBytes = memoryBytes;
     }
-    if (limits.pids !== this.pids) this.fs.write(path.join(this.dirs.pids, 'pids.max'), String(limits.pids));
+    if (limits.pids !== this.pids) this.file('pids', 'pids.max', 'r+').write(String(limits.pids));
     this.pids = limits.pids;
   }
 
@@ -161,7 +165,7 @@ class V1RunCgroup implements RunCgroup {
       // Not memory.force_empty: what is charged here is mostly page cache other runs share (a
       // compiler's files, first read by this run), and dropping it would make every later run
       // read it from disk again. Removed, the cgroup leaves those pages cached.
-      if (charged > RECYCLE_MAX_CHARGED_BYTES) return false;
+      if (charged > this.recycleMaxChargedBytes) return false;
       // Writing 0 restarts each counter: CPU time from zero, the peak from what is charged now.
       this.file('cpuacct', 'cpuacct.usage', 'r+').write('0');
       this.file('memory', 'memory.max_usage_in_bytes', 'r+').write('0');

@@ -127,7 +127,8 @@ export class ZygoteSandbox implements Sandbox {
    * costs a directory and its removal in every hierarchy), else a new one.
    */
   private async prepare(slot: Slot, spare: Spare, limits: CgroupLimits): Promise<RunCgroup> {
-    const cgroup = this.reuse(slot, limits) ?? (await this.opts.cgroups.create(`run-${++this.runSeq}-${slot.index}`, limits));
+    // A reused one gets the run's limits in cgroupFor, like every prepared cgroup.
+    const cgroup = this.recycled.get(slot.index)?.pop() ?? (await this.opts.cgroups.create(`run-${++this.runSeq}-${slot.index}`, limits));
     try {
       await cgroup.attach(spare.pid);
     } catch (err) {
@@ -135,18 +136,6 @@ export class ZygoteSandbox implements Sandbox {
       throw err;
     }
     return cgroup;
-  }
-
-  private reuse(slot: Slot, limits: CgroupLimits): RunCgroup | null {
-    const cgroup = this.recycled.get(slot.index)?.pop();
-    if (!cgroup) return null;
-    try {
-      cgroup.setLimits(limits);
-      return cgroup;
-    } catch {
-      this.cleanup.track(cgroup.destroy());
-      return null;
-    }
   }
 
   /** A finished run's cgroup, every process of it gone: kept for the slot's next runs, or removed. */

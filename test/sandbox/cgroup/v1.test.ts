@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { RunCgroup } from '../../../src/sandbox/cgroup/Cgroup.js';
 import { nodeCgroupFs } from '../../../src/sandbox/cgroup/fs.js';
@@ -12,7 +15,12 @@ const MiB = 1024 * 1024;
  * then `code`. Resolves with how it ended.
  */
 async function runIn(cgroup: RunCgroup, code: string): Promise<{ code: number | null; signal: string | null }> {
-  const child = spawn('/usr/bin/python3', ['-c', `import sys\nsys.stdin.readline()\n${code}`], { stdio: ['pipe', 'ignore', 'ignore'] });
+  return runArgv(cgroup, ['/usr/bin/python3', '-c', `import sys\nsys.stdin.readline()\n${code}`]);
+}
+
+/** Runs `argv` in the cgroup; it must wait for a line on stdin before it does anything. */
+async function runArgv(cgroup: RunCgroup, argv: string[]): Promise<{ code: number | null; signal: string | null }> {
+  const child = spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'ignore', 'ignore'] });
   const ended = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on('exit', (c, s) => resolve({ code: c, signal: s })));
   await cgroup.attach(child.pid!);
   child.stdin.end('go\n');
@@ -56,6 +64,27 @@ describe('V1 run cgroup recycling', () => {
     const peak = cgroup.usage().memoryPeakBytes;
     assert.ok(peak > 10 * MiB && peak < 24 * MiB, `second run's peak ${(peak / MiB).toFixed(1)} MiB`);
     assert.equal(cgroup.usage().oomKilled, false);
+  });
+
+  test('what the last run left charged counts neither in the next peak nor against its limit', async () => {
+    // A driver that reuses cgroups with up to 8 MiB charged, so a run can leave a known amount.
+    const roomy = new V1CgroupDriver('/sys/fs/cgroup', 'verdict-test', nodeCgroupFs, process.pid, false, 8 * MiB);
+    const cgroup = await roomy.create('recycle-roomy', { memoryBytes: 64 * MiB, pids: 64 });
+    made.push(cgroup);
+    const memoryFile = (name: string): number => Number(fs.readFileSync(path.join(`/sys/fs/cgroup/memory/verdict-test/i-${process.pid}`, cgroup.name, name), 'utf8'));
+    // The page cache of a file the run wrote stays charged to the cgroup after it exits.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'verdict-test-'));
+    try {
+      assert.equal((await runArgv(cgroup, ['/bin/sh', '-c', 'read x; head -c 2097152 /dev/zero > "$0"', path.join(dir, 'left')])).code, 0);
+      assert.equal(cgroup.recycle(), true);
+      const charged = memoryFile('memory.usage_in_bytes');
+      assert.ok(charged >= 2 * MiB, `the file's page cache is still charged (${charged} bytes)`);
+      assert.ok(cgroup.usage().memoryPeakBytes < 256 << 10, `peak right after recycling: ${cgroup.usage().memoryPeakBytes} bytes`);
+      cgroup.setLimits({ memoryBytes: 64 * MiB, pids: 64 });
+      assert.equal(memoryFile('memory.limit_in_bytes'), 64 * MiB + charged, 'the limit is raised by what is left charged');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('the memory limit of a recycled cgroup still holds, and its OOM kill is reported', async () => {
