@@ -132,6 +132,28 @@ int main(void){ struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); static lo
   });
 });
 
+describe('a run refused before it starts', () => {
+  test('does not hold up the next run of its slot', async () => {
+    await slots.with(async (slot: Slot) => {
+      // A box outside the slot's boxes: refused (or failed) before the program could start.
+      const refused = await sandbox
+        .run({ slot, boxDir: path.join(SANDBOX_DIR, 'not-a-box'), argv: ['/bin/true'], env: {}, stdin: Buffer.from('x'), limits: LIMITS })
+        .then(() => null, (err: unknown) => err);
+      assert.ok(refused instanceof Error, 'the run is refused');
+      const box = await boxes.create(slot, []);
+      try {
+        const started = performance.now();
+        const next = await sandbox.run({ slot, boxDir: box.dir, argv: ['/bin/true'], env: {}, stdin: Buffer.from('x'), limits: LIMITS });
+        assert.equal(next.exitCode, 0);
+        // A spare left waiting for a request that never came would hold the slot for seconds.
+        assert.ok(performance.now() - started < 3000, `the next run took ${(performance.now() - started).toFixed(0)} ms`);
+      } finally {
+        await box.remove();
+      }
+    });
+  });
+});
+
 describe('limits', () => {
   test('CPU limit stops a spinning program', async () => {
     const r = await runC('int main(void){ volatile unsigned long x = 0; for (;;) x++; }', { cpuTimeMs: 500 });

@@ -46,7 +46,7 @@ export interface ZygoteOptions {
 const HEADER_MAX_BYTES = 64;
 
 export type StreamKind = 'i' | 'o' | 'e';
-/** Every run connects stdin, stdout and stderr, in that order. */
+/** A live run connects stdin, stdout and stderr, in that order; a batch run only the last two (its stdin is a file). */
 export const STREAMS_PER_RUN = 3;
 const READY_TIMEOUT_MS = 15_000;
 /** How long a run waits for a spare before asking again, and before giving up. */
@@ -238,6 +238,8 @@ export class Zygote {
       if (this.announced?.id === e.run) this.announced = null;
       this.spareExpected = false;
       this.opts.onSpareGone?.(e.run);
+      // A run is waiting (its spare was killed before it could be used): ask for the next now.
+      if (this.spareWaiter) this.askForSpare();
     }
   }
 

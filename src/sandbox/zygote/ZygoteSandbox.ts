@@ -223,25 +223,31 @@ export class ZygoteSandbox implements Sandbox {
   private execute(zygote: Zygote, spare: Spare, request: RunRequest, cgroup: RunCgroup, reaped: () => void): Promise<RunOutcome> {
     const { limits } = request;
     const boxesDir = this.opts.slotBoxesDir(request.slot);
-    if (path.dirname(request.boxDir) !== boxesDir) {
-      return Promise.reject(new SandboxSetupFailed(`box ${request.boxDir} is not in ${boxesDir}`));
-    }
     const env = Object.entries(request.env).map(([k, v]) => `${k}=${v}`);
     // A batch run's stdin is known in full: the run init opens it as a file (or /dev/null) rather
     // than taking a connection for it. Only a live (interactive) run streams it.
     let stdinField = '';
     let stdinFile: string | null = null;
-    if (!request.interactive) {
-      if (request.stdin.length === 0) {
-        stdinField = '-';
-      } else {
-        stdinField = `.stdin-${spare.id}`;
-        stdinFile = path.join(boxesDir, stdinField);
-        // Root's, readable by the slot's group only: the run init reads it; no host user can, and
-        // the program, which only gets the open descriptor, cannot change its mode.
-        fs.writeFileSync(stdinFile, request.stdin, { flag: 'wx', mode: 0o640 });
-        fs.chownSync(stdinFile, 0, request.slot.gid);
+    try {
+      if (path.dirname(request.boxDir) !== boxesDir) throw new SandboxSetupFailed(`box ${request.boxDir} is not in ${boxesDir}`);
+      if (!request.interactive) {
+        if (request.stdin.length === 0) {
+          stdinField = '-';
+        } else {
+          stdinField = `.stdin-${spare.id}`;
+          stdinFile = path.join(boxesDir, stdinField);
+          // Root's, readable by the slot's group only: the run init reads it; no host user can, and
+          // the program, which only gets the open descriptor, cannot change its mode.
+          fs.writeFileSync(stdinFile, request.stdin, { flag: 'wx', mode: 0o640 });
+          fs.chownSync(stdinFile, 0, request.slot.gid);
+        }
       }
+    } catch (err) {
+      // The spare never gets its request: it goes now (the zygote makes the next one once it is
+      // reaped) instead of holding the slot until the reap fallback.
+      killPid(spare.pid);
+      if (stdinFile) fs.rmSync(stdinFile, { force: true });
+      return Promise.reject(err);
     }
     const expectedStreams = stdinField === '' ? STREAMS_PER_RUN : STREAMS_PER_RUN - 1;
     const fields = [
