@@ -82,14 +82,22 @@ export class Dispatcher {
   }
 
   /**
-   * Delivers nothing more, waits up to `graceMs` for running handlers, then commits what was
-   * handled. Records not yet started stay uncommitted: the group delivers them again elsewhere.
+   * Starts no handler from now on (records not started stay uncommitted). Synchronous, so a
+   * stopping adapter calls it before anything it awaits.
    */
-  async drain(graceMs: number): Promise<void> {
+  stopDelivering(): void {
     this.stopping = true;
     this.ready = [];
     this.waiting.clear();
     this.timers.clear();
+  }
+
+  /**
+   * Delivers nothing more, waits up to `graceMs` for running handlers, then commits what was
+   * handled. Records not yet started stay uncommitted: the group delivers them again elsewhere.
+   */
+  async drain(graceMs: number): Promise<void> {
+    this.stopDelivering();
     const grace = new TimerSet();
     await Promise.race([Promise.allSettled([...this.inFlight]), grace.sleep(graceMs)]);
     grace.clear();

@@ -156,6 +156,9 @@ export class KafkaBroker implements Broker {
    * leaves the group and closes every connection. Idempotent.
    */
   stop(graceMs: number): Promise<void> {
+    // No handler starts once stop is called, even while the fetch stream is closing: a worker
+    // that is stopping declines what it fetched ahead, which would otherwise come straight back.
+    this.dispatcher?.stopDelivering();
     this.stopping ??= (async () => {
       await this.consumer?.stopFetching();
       await this.dispatcher?.drain(graceMs);
