@@ -4,17 +4,15 @@ import type { Config } from '../config/index.js';
 import { CATALOG, LanguageRegistry, type LanguageSpec } from '../languages/index.js';
 import { ArtefactCache, Judge } from '../judge/index.js';
 import type { Logger } from '../log/logger.js';
-import { BoxFactory, BwrapSandbox, SlotPool, ZygoteSandbox, createCgroupDriver, prepareHost, type CgroupDriver, type Sandbox } from '../sandbox/index.js';
+import { BoxFactory, BwrapSandbox, SlotPool, ZygoteSandbox, createCgroupDriver, prepareHost, type Sandbox } from '../sandbox/index.js';
 
 const DIST_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const NATIVE_DIR = path.join(DIST_ROOT, 'native');
 
-/** Everything needed to judge submissions on this host: the sandbox, its slots and languages. */
+/** Everything needed to judge submissions on this host: the judge and the languages it runs. */
 export interface JudgeRuntime {
   readonly judge: Judge;
   readonly languages: LanguageRegistry;
-  readonly slots: SlotPool;
-  readonly cgroups: CgroupDriver;
   close(): Promise<void>;
 }
 
@@ -59,8 +57,6 @@ export async function createJudgeRuntime(config: Config, log: Logger, specs: rea
   return {
     judge,
     languages,
-    slots,
-    cgroups,
     async close() {
       await sandbox.close?.();
       await boxes.close();

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import os from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../api/index.js';
 import { MemoryBroker } from '../broker/index.js';
@@ -51,7 +50,7 @@ export async function startStandalone(config: Config, log: Logger, version: stri
     judge: runtime.judge,
     metrics,
     log,
-    workerId: `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    workerId: `${config.replicaName}:${randomUUID().slice(0, 8)}`,
     concurrency: config.slots,
     leaseMs: config.leaseMs,
     onClaimed: (id) => statusHub.publish(id, 'running'),

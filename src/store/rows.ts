@@ -99,7 +99,7 @@ export function fromRow(row: SubmissionRow): Submission {
     compileOptions: JSON.parse(row.compile_options_json) as string[],
     expectedOutput: row.expected_output,
     limits: JSON.parse(row.limits_json) as SandboxLimits,
-    options: fromJson<SubmissionOptions>(row.options_json ?? '{}'),
+    options: fromJson<SubmissionOptions>(row.options_json),
     createdAt: row.created_at,
     startedAt: row.started_at,
     finishedAt: row.finished_at,

@@ -100,12 +100,13 @@ export class SubmissionService {
 
   /** The submission once finished, or as it stands after `timeoutMs`. */
   async waitFor(id: string, timeoutMs: number): Promise<Submission> {
-    let latest: Submission | null = null;
+    // The check runs at least once, so `latest` is always set when the wait returns.
+    let latest!: Submission;
     await this.deps.waiter.wait(id, Math.min(timeoutMs, this.deps.config.waitMaxMs), async (finished) => {
       latest = finished ?? (await this.get(id));
       return latest.status === 'finished';
     });
-    return latest ?? this.get(id);
+    return latest;
   }
 
   /** Checked here rather than in validate: deciding whether a host is public needs a DNS answer. */

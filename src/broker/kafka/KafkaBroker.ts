@@ -3,7 +3,7 @@ import type { Broker, MessageHandler, SubmissionMessage } from '../Broker.js';
 import { BrokerStopped, BrokerUnavailable } from '../errors.js';
 import { Dispatcher } from './Dispatcher.js';
 import { GroupConsumer } from './GroupConsumer.js';
-import { reason, RecordSender } from './RecordSender.js';
+import { closeClient, reason, RecordSender } from './RecordSender.js';
 import { submissionRecord } from './records.js';
 import { backoffMs } from './TimerSet.js';
 
@@ -102,7 +102,7 @@ export class KafkaBroker implements Broker {
     } catch (err) {
       throw new BrokerUnavailable(`cannot set up Kafka topics ${topics.join(', ')}: ${reason(err)}`, err);
     } finally {
-      await admin.close().catch(() => admin.connections.close().catch(() => {}));
+      await closeClient(admin);
     }
   }
 

@@ -27,10 +27,6 @@ export class FinishedListener {
 
   constructor(private readonly opts: FinishedListenerOptions) {}
 
-  get isConnected(): boolean {
-    return this.connected;
-  }
-
   start(): void {
     void this.connect();
   }
