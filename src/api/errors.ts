@@ -16,7 +16,31 @@ const STATUS_BY_CODE: Record<string, number> = {
   not_ready: 503,
 };
 
-export interface ErrorBody {
+/** The HTTP status of an error code, for every API (the compatibility ones shape their own bodies). */
+export function statusOf(code: string): number {
+  return STATUS_BY_CODE[code] ?? 500;
+}
+
+/**
+ * Fastify's own errors about a request (a body that is not JSON, too large, of another media
+ * type, or another 4xx), as the code, status and message every API answers them with; null for
+ * anything else, which is the server's fault.
+ */
+export function requestError(error: FastifyError, request: FastifyRequest): { code: string; status: number; message: string } | null {
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return { code: 'invalid_json', status: 400, message: `the body is not valid JSON: ${error.message}` };
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { code: 'payload_too_large', status: 413, message: `the request body is larger than this server accepts (${request.server.initialConfig.bodyLimit} bytes, VERDICT_MAX_REQUEST_KB)` };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return { code: 'unsupported_media_type', status: 415, message: 'send the body as JSON with the header Content-Type: application/json' };
+  }
+  if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) return { code: 'invalid_request', status: error.statusCode, message: error.message };
+  return null;
+}
+
+interface ErrorBody {
   error: { code: string; message: string; field?: string };
 }
 
@@ -66,23 +90,13 @@ export function handleError(this: unknown, error: FastifyError, request: Fastify
     return send(reply, 400, { error: { code: 'invalid_request', message, field } });
   }
   if (error instanceof VerdictError) {
-    const status = STATUS_BY_CODE[error.code] ?? 500;
+    const status = statusOf(error.code);
     const field = (error as { field?: string }).field;
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     return send(reply, status, { error: { code: error.code, message: error.message, ...(field ? { field } : {}) } });
   }
-  switch (error.code) {
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return send(reply, 400, { error: { code: 'invalid_json', message: `the body is not valid JSON: ${error.message}` } });
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return send(reply, 413, { error: { code: 'payload_too_large', message: `the request body is larger than this server accepts (${request.server.initialConfig.bodyLimit} bytes, VERDICT_MAX_REQUEST_KB)` } });
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return send(reply, 415, { error: { code: 'unsupported_media_type', message: 'send the body as JSON with the header Content-Type: application/json' } });
-  }
-  if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
-    return send(reply, error.statusCode, { error: { code: 'invalid_request', message: error.message } });
-  }
+  const known = requestError(error, request);
+  if (known) return send(reply, known.status, { error: { code: known.code, message: known.message } });
   request.log.error({ err: error }, 'unexpected error');
   return send(reply, 500, { error: { code: 'internal', message: 'an unexpected error occurred; it has been logged' } });
 }

@@ -1,5 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { VerdictError } from '../../errors.js';
+import { requestError, statusOf } from '../../api/errors.js';
+import { SubmissionNotFound } from '../../submissions/index.js';
 
 /** Rails' validation errors: each field with its messages, answered with 422. */
 export type FieldErrors = Record<string, string[]>;
@@ -31,25 +33,15 @@ export function handleJudge0Error(error: FastifyError, request: FastifyRequest, 
   if (error instanceof Judge0Invalid) return reply.status(422).send(error.errors);
   if (error instanceof Judge0BadRequest) return reply.status(400).send({ error: error.message });
   if (error instanceof NotUtf8) return reply.status(400).send({ error: NOT_UTF8_ONE });
+  if (error instanceof SubmissionNotFound) return reply.status(404).send(NOT_FOUND_BODY);
   if (error instanceof VerdictError) {
-    if (error.code === 'submission_not_found') return reply.status(404).send(NOT_FOUND_BODY);
-    if (error.code === 'store_unavailable' || error.code === 'broker_unavailable') {
-      request.log.error({ err: error }, 'request failed');
-      return reply.status(503).send({ error: error.message });
-    }
+    // Any other of our errors keeps the status it has in v1, in Judge0's `{error}` shape.
+    const status = statusOf(error.code);
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    return reply.status(status).send({ error: status === 500 ? 'an unexpected error occurred; it has been logged' : error.message });
   }
-  switch (error.code) {
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return reply.status(400).send({ error: `the body is not valid JSON: ${error.message}` });
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return reply.status(413).send({ error: `the request body is larger than this server accepts (${request.server.initialConfig.bodyLimit} bytes)` });
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return reply.status(415).send({ error: 'send the body as JSON with the header Content-Type: application/json' });
-  }
-  if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
-    return reply.status(error.statusCode).send({ error: error.message });
-  }
+  const known = requestError(error, request);
+  if (known) return reply.status(known.status).send({ error: known.message });
   request.log.error({ err: error }, 'unexpected error');
   return reply.status(500).send({ error: 'an unexpected error occurred; it has been logged' });
 }

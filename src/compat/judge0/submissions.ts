@@ -1,9 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { CallbackUrlRefused, type CallbackUrlPolicy } from '../../callbacks/index.js';
 import type { Config } from '../../config/index.js';
-import { VerdictError } from '../../errors.js';
 import type { NewSubmission, Submission } from '../../store/index.js';
-import type { CreateSubmissionInput } from '../../submissions/index.js';
+import { SubmissionNotFound, type CreateSubmissionInput } from '../../submissions/index.js';
 import type { Judge0Auth } from './auth.js';
 import { Judge0BadRequest, Judge0Invalid, NOT_UTF8_MANY, NOT_UTF8_ONE, NotUtf8 } from './errors.js';
 import { renderSubmission, requestedFields } from './fields.js';
@@ -97,7 +96,7 @@ export function judge0SubmissionRoutes(app: FastifyInstance, deps: SubmissionRou
     const tokens = (typeof header === 'string' ? header : (query.tokens ?? '')).trim().split(',').filter((t) => t !== '');
     batchSize(tokens.length);
     const fields = requestedFields(query.fields);
-    const found = await Promise.all(tokens.map((t) => submissions.get(t).catch((err: unknown) => (isNotFound(err) ? null : Promise.reject(err)))));
+    const found = await Promise.all(tokens.map((t) => submissions.get(t).catch((err: unknown) => (err instanceof SubmissionNotFound ? null : Promise.reject(err)))));
     try {
       return { submissions: found.map((s) => (s === null ? null : renderSubmission(s, fields, query.base64_encoded === 'true', languages))) };
     } catch (err) {
@@ -132,4 +131,3 @@ export function judge0SubmissionRoutes(app: FastifyInstance, deps: SubmissionRou
   });
 }
 
-const isNotFound = (err: unknown): boolean => err instanceof VerdictError && err.code === 'submission_not_found';

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { Type } from 'typebox';
 import type { Config } from '../../config/index.js';
 import { VerdictError } from '../../errors.js';
+import { requestError, statusOf } from '../../api/errors.js';
 import type { Judge } from '../../judge/index.js';
 import type { LanguageRegistry } from '../../languages/index.js';
 import type { SubmissionService } from '../../submissions/index.js';
@@ -20,33 +21,17 @@ export interface PistonApiOptions {
 }
 
 /** Piston's errors are `{message}`; each of our error codes keeps the status it has in v1. */
-const STATUS_BY_CODE: Record<string, number> = {
-  invalid_request: 400,
-  language_not_found: 400,
-  payload_too_large: 413,
-  store_unavailable: 503,
-  broker_unavailable: 503,
-  not_ready: 503,
-};
-
 function pistonError(this: unknown, error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const send = (status: number, message: string) => reply.status(status).type('application/json').send({ message });
   if (error instanceof VerdictError) {
-    const status = STATUS_BY_CODE[error.code] ?? 500;
+    const status = statusOf(error.code);
     if (status < 500) return send(status, error.message);
     request.log.error({ err: error }, 'piston request failed');
     return send(status, status === 500 ? 'an unexpected error occurred; it has been logged' : error.message);
   }
-  switch (error.code) {
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return send(400, `the body is not valid JSON: ${error.message}`);
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return send(413, `the request body is larger than this server accepts (${request.server.initialConfig.bodyLimit} bytes)`);
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return send(415, 'requests must be of type application/json');
-  }
-  if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) return send(error.statusCode, error.message);
+  const known = requestError(error, request);
+  // Piston's own wording for a body of another type.
+  if (known) return send(known.status, known.code === 'unsupported_media_type' ? 'requests must be of type application/json' : known.message);
   request.log.error({ err: error }, 'unexpected error');
   return send(500, 'an unexpected error occurred; it has been logged');
 }
