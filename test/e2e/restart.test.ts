@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { request, waitFinished } from '../helpers/http.js';
 import { processesOfUids, runCgroupsLeft } from '../helpers/leaks.js';
 import { removeServerDirs, startServer } from '../helpers/server.js';
+import { until } from '../helpers/wait.js';
 
 /**
  * Nothing lost: SIGKILL the service while submissions are queued and running, start it again
@@ -50,11 +51,7 @@ test('SIGTERM lets a run in flight finish, stores it, and exits 0', async () => 
   const server = await startServer({ slots: 1 });
   const r = await request('POST', `${server.url}/v1/submissions`, { language: 'python', source: 'import time\ntime.sleep(1)\nprint("drained")\n' });
   assert.equal(r.status, 201);
-  for (;;) {
-    const s = await request('GET', `${server.url}/v1/submissions/${r.body.id}`);
-    if (s.body.status === 'running') break;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  await until('the run has started', async () => (await request('GET', `${server.url}/v1/submissions/${r.body.id}`)).body.status === 'running', 15_000, 20);
   assert.equal(await server.stop(), 0, 'clean exit after draining');
   // Start again on the same data: the result was stored before the first process exited.
   const again = await startServer({ dataDir: server.dataDir, sandboxDir: server.sandboxDir, uidBase: server.uidBase, slots: 1 });

@@ -3,7 +3,7 @@ import type { Broker, MessageHandler, SubmissionMessage } from '../Broker.js';
 import { BrokerStopped, BrokerUnavailable } from '../errors.js';
 import { Dispatcher } from './Dispatcher.js';
 import { GroupConsumer } from './GroupConsumer.js';
-import { closeClient, reason, RecordSender } from './RecordSender.js';
+import { reason, RecordSender } from './RecordSender.js';
 import { submissionRecord } from './records.js';
 import { backoffMs } from './TimerSet.js';
 
@@ -102,7 +102,8 @@ export class KafkaBroker implements Broker {
     } catch (err) {
       throw new BrokerUnavailable(`cannot set up Kafka topics ${topics.join(', ')}: ${reason(err)}`, err);
     } finally {
-      await closeClient(admin);
+      // Not closeClient: an admin client's close takes no force flag (a boolean would be taken for its callback).
+      await admin.close().catch(() => admin.connections.close().catch(() => {}));
     }
   }
 
