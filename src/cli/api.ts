@@ -37,10 +37,7 @@ export async function startApi(config: Config, log: Logger, version: string): Pr
   await refreshLanguages();
   const languagesTimer = setInterval(() => void refreshLanguages(), LANGUAGES_REFRESH_MS);
 
-  const metrics = new Metrics(async () => {
-    const c = await store.countByStatus();
-    return c.queued + c.running;
-  });
+  const metrics = new Metrics(() => store.countUnfinished());
   const waiter = new Waiter(WAIT_POLL_MS);
   // Event streams of this replica follow submissions that workers claim and finish.
   const statusHub = new StatusHub();

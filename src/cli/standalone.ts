@@ -30,10 +30,7 @@ const WAIT_POLL_MS = 500;
 export async function startStandalone(config: Config, log: Logger, version: string): Promise<Standalone> {
   const store = SqliteStore.open(config.dataDir);
   const requeued = await store.requeueAllRunning();
-  const metrics = new Metrics(async () => {
-    const c = await store.countByStatus();
-    return c.queued + c.running;
-  });
+  const metrics = new Metrics(() => store.countUnfinished());
   const runtime = await createJudgeRuntime(config, log, undefined, {
     onCompile: (cached) => metrics.compilations.inc({ cached: String(cached) }),
   });

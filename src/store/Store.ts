@@ -79,7 +79,8 @@ export interface Store {
   requeueAllRunning(): Promise<number>;
   /** Ids of unfinished submissions, oldest first. */
   listUnfinished(limit: number): Promise<string[]>;
-  countByStatus(): Promise<Record<SubmissionStatus, number>>;
+  /** Queued and running submissions: the queue depth. Counted on the unfinished index, never the whole table. */
+  countUnfinished(): Promise<number>;
   /** Throws when the store cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { JudgeResult } from '../../judge/index.js';
-import type { NewSubmission, Store, Submission, SubmissionStatus } from '../Store.js';
+import type { NewSubmission, Store, Submission } from '../Store.js';
 import { StoreUnavailable } from '../errors.js';
 import { fromRow, toInsertParams, toResultParams, type SubmissionRow } from '../rows.js';
 import { migrate } from './migrate.js';
@@ -138,11 +138,9 @@ export class PostgresStore implements Store {
     return r.rows.map((row) => row.id);
   }
 
-  async countByStatus(): Promise<Record<SubmissionStatus, number>> {
-    const counts: Record<SubmissionStatus, number> = { queued: 0, running: 0, finished: 0 };
-    const r = await this.query<{ status: SubmissionStatus; n: string }>('SELECT status, COUNT(*) AS n FROM submissions GROUP BY status');
-    for (const row of r.rows) counts[row.status] = Number(row.n);
-    return counts;
+  async countUnfinished(): Promise<number> {
+    const r = await this.query<{ n: string }>("SELECT COUNT(*) AS n FROM submissions WHERE status <> 'finished'");
+    return Number(r.rows[0].n);
   }
 
   /** Records the languages a worker probed (the latest report of a language wins). */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import type { JudgeResult } from '../../judge/index.js';
-import type { NewSubmission, Store, Submission, SubmissionStatus } from '../Store.js';
+import type { NewSubmission, Store, Submission } from '../Store.js';
 import { StoreLocked, StoreUnavailable } from '../errors.js';
 import { migrate } from './migrate.js';
 import { fromRow, toInsertParams, toResultParams, type SubmissionRow } from '../rows.js';
@@ -46,7 +46,7 @@ export class SqliteStore implements Store {
         WHERE id = ? AND status = 'running' AND claimed_by = ?`),
       requeueRunning: db.prepare(`UPDATE submissions SET status = 'queued', claimed_by = NULL, lease_until = NULL WHERE status = 'running'`),
       unfinished: db.prepare(`SELECT id FROM submissions WHERE status <> 'finished' ORDER BY created_at, id LIMIT ?`),
-      counts: db.prepare('SELECT status, COUNT(*) AS n FROM submissions GROUP BY status'),
+      unfinishedCount: db.prepare("SELECT COUNT(*) AS n FROM submissions WHERE status <> 'finished'"),
       ping: db.prepare('SELECT 1'),
     };
   }
@@ -138,10 +138,8 @@ export class SqliteStore implements Store {
     return (this.stmts.unfinished.all(limit) as Array<{ id: string }>).map((r) => r.id);
   }
 
-  async countByStatus(): Promise<Record<SubmissionStatus, number>> {
-    const counts: Record<SubmissionStatus, number> = { queued: 0, running: 0, finished: 0 };
-    for (const row of this.stmts.counts.all() as Array<{ status: SubmissionStatus; n: number }>) counts[row.status] = row.n;
-    return counts;
+  async countUnfinished(): Promise<number> {
+    return (this.stmts.unfinishedCount.get() as { n: number }).n;
   }
 
   async ping(): Promise<void> {
