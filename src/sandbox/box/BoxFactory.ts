@@ -48,6 +48,8 @@ export class BoxFactory {
   private readonly mounted = new Set<string>();
   /** Slots whose box is handed out and not yet removed. */
   private readonly inUse = new Set<number>();
+  /** Slots whose box directory the last removal left empty and ready (its owner is the slot's). */
+  private readonly emptied = new Set<number>();
 
   constructor(
     private readonly root: string,
@@ -82,22 +84,26 @@ export class BoxFactory {
     await this.lastRemoval.get(slot.index);
     // One box per slot at a time, and it is the same directory every time: emptying it costs an
     // unlink per file, while a fresh directory would add a mkdir and an rmdir to every run. A
-    // second box while the first is in use (only tests do that) gets a name of its own.
+    // second box while the first is in use (a checker's, beside the program's) gets a name of its own.
     const reuse = !this.inUse.has(slot.index);
     const dir = path.join(this.slotDir(slot), reuse ? 'box' : `box-${++this.seq}`);
     if (reuse) this.inUse.add(slot.index);
     try {
-      if (!reuse || !fs.existsSync(dir)) fs.mkdirSync(dir, { mode: 0o700 });
-      else await emptyDir(dir);
+      // The common case: the last removal emptied it, and nothing has run in it since.
+      const ready = reuse && this.emptied.delete(slot.index);
+      if (!ready) {
+        if (!reuse || !fs.existsSync(dir)) fs.mkdirSync(dir, { mode: 0o700 });
+        else await emptyDir(dir);
+        fs.chownSync(dir, slot.uid, slot.gid);
+      }
       for (const file of files) {
         const target = path.join(dir, file.name);
         // 'wx': fail rather than write through anything already at that name.
         fs.writeFileSync(target, file.content, { flag: 'wx', mode: 0o644 });
         fs.chownSync(target, slot.uid, slot.gid);
       }
-      // A program may have changed the mode of its /box; the next one starts from ours.
+      // A program may have changed the mode of its /box (never its owner); the next starts from ours.
       fs.chmodSync(dir, 0o700);
-      fs.chownSync(dir, slot.uid, slot.gid);
     } catch (err) {
       if (reuse) this.inUse.delete(slot.index);
       fs.rmSync(dir, { recursive: true, force: true });
@@ -112,6 +118,7 @@ export class BoxFactory {
           if (!reuse) return fs.promises.rm(dir, { recursive: true, force: true, maxRetries: 3 });
           try {
             await emptyDir(dir);
+            this.emptied.add(slot.index);
           } catch (err) {
             // What cannot be emptied is removed whole; the next box makes a new directory.
             await fs.promises.rm(dir, { recursive: true, force: true, maxRetries: 3 });
