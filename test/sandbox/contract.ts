@@ -138,8 +138,9 @@ describe('a run refused before it starts', () => {
       // A box outside the slot's boxes: refused (or failed) before the program could start.
       const refused = await sandbox
         .run({ slot, boxDir: path.join(SANDBOX_DIR, 'not-a-box'), argv: ['/bin/true'], env: {}, stdin: Buffer.from('x'), limits: LIMITS })
-        .then(() => null, (err: unknown) => err);
-      assert.ok(refused instanceof Error, 'the run is refused');
+        .then((outcome) => outcome, (err: unknown) => err);
+      // The warm sandbox refuses it; a cold one may start bubblewrap, which fails to bind the box.
+      assert.ok(refused instanceof Error || (refused as RunOutcome).exitCode !== 0, `the run did not succeed: ${JSON.stringify(refused)}`);
       const box = await boxes.create(slot, []);
       try {
         const started = performance.now();

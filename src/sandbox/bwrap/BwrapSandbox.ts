@@ -16,7 +16,6 @@ export const NOFILE_LIMIT = 1024;
  * faster warm variant.
  */
 export class BwrapSandbox implements Sandbox {
-  private runSeq = 0;
   private readonly cleanup: BackgroundTasks;
 
   constructor(
@@ -34,7 +33,7 @@ export class BwrapSandbox implements Sandbox {
   async run(request: RunRequest): Promise<RunOutcome> {
     const { limits } = request;
     const { host } = this;
-    const cgroup = await this.cgroups.create(`run-${++this.runSeq}-${request.slot.index}`, {
+    const cgroup = await this.cgroups.create(`run-slot${request.slot.index}`, {
       memoryBytes: limits.memoryKb * 1024,
       // The sandbox's own init and the helper are two processes the program did not ask for.
       pids: limits.processes + 2,

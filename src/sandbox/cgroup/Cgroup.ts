@@ -41,7 +41,11 @@ export interface CgroupDriver {
   readonly version: 'v1' | 'v2';
   /** Creates this process's own subtree and removes what dead instances left behind. */
   init(): Promise<void>;
-  create(name: string, limits: CgroupLimits): Promise<RunCgroup>;
+  /**
+   * A new run cgroup named `<label>-<n>`: the driver numbers them, so sandboxes sharing it (warm
+   * and cold ones, say) never get the same directory.
+   */
+  create(label: string, limits: CgroupLimits): Promise<RunCgroup>;
   /** Removes this process's subtree (every run cgroup must already be destroyed). */
   close(): Promise<void>;
 }

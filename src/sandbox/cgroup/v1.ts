@@ -60,7 +60,10 @@ export class V1CgroupDriver implements CgroupDriver {
   /** Whether swap accounting is on (memory.memsw.* exist); read once. */
   private memswKnown: boolean | undefined;
 
-  async create(name: string, limits: CgroupLimits): Promise<RunCgroup> {
+  private created = 0;
+
+  async create(label: string, limits: CgroupLimits): Promise<RunCgroup> {
+    const name = `${label}-${++this.created}`;
     const dirs = Object.fromEntries(CONTROLLERS.map((c) => [c, path.join(this.instanceDirs[c], name)])) as Record<Controller, string>;
     try {
       // Plain synchronous calls: each takes microseconds, less than a trip through the thread pool.

@@ -68,7 +68,10 @@ export class V2CgroupDriver implements CgroupDriver {
   /** Which optional files a run cgroup has (kernel and swap dependent); read once. */
   private optional: { swap: boolean; oomGroup: boolean } | undefined;
 
-  async create(name: string, limits: CgroupLimits): Promise<RunCgroup> {
+  private created = 0;
+
+  async create(label: string, limits: CgroupLimits): Promise<RunCgroup> {
+    const name = `${label}-${++this.created}`;
     const dir = path.join(this.instanceDir, name);
     try {
       // Plain synchronous calls: each takes microseconds, less than a trip through the thread pool.

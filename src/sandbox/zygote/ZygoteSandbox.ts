@@ -44,7 +44,6 @@ const RECYCLED_PER_SLOT = 2;
  */
 export class ZygoteSandbox implements Sandbox {
   private readonly zygotes = new Map<number, Promise<Zygote>>();
-  private runSeq = 0;
   /** Per spare (slot and id), its run's cgroup, made and entered ahead of the request. */
   private readonly prepared = new Map<string, Promise<RunCgroup>>();
   /** Per slot, the limits of its last run: most runs of a slot have the same. */
@@ -128,7 +127,7 @@ export class ZygoteSandbox implements Sandbox {
    */
   private async prepare(slot: Slot, spare: Spare, limits: CgroupLimits): Promise<RunCgroup> {
     // A reused one gets the run's limits in cgroupFor, like every prepared cgroup.
-    const cgroup = this.recycled.get(slot.index)?.pop() ?? (await this.opts.cgroups.create(`run-${++this.runSeq}-${slot.index}`, limits));
+    const cgroup = this.recycled.get(slot.index)?.pop() ?? (await this.opts.cgroups.create(`run-slot${slot.index}`, limits));
     try {
       await cgroup.attach(spare.pid);
     } catch (err) {

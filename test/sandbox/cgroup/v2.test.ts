@@ -209,9 +209,16 @@ describe('V2CgroupDriver.init', () => {
 });
 
 describe('V2CgroupDriver.create', () => {
+  test('numbers what it makes: two cgroups made with one label get two directories', async () => {
+    const { driver } = await initialized();
+    const a = await driver.create('run', { memoryBytes: MiB, pids: 8 });
+    const b = await driver.create('run', { memoryBytes: MiB, pids: 8 });
+    assert.deepEqual([a.name, b.name], ['run-1', 'run-2']);
+  });
+
   test('writes memory.max and pids.max, and disables swap and enables group OOM when supported', async () => {
     const { fs, driver } = await initialized({ 'memory.swap.max': 'max\n', 'memory.oom.group': '0\n' });
-    const run = await driver.create('run-1', { memoryBytes: 256 * MiB, pids: 64 });
+    const run = await driver.create('run', { memoryBytes: 256 * MiB, pids: 64 });
     const dir = path.join(INSTANCE, 'run-1');
     assert.equal(run.name, 'run-1');
     assert.ok(fs.dirs.has(dir));
@@ -223,7 +230,7 @@ describe('V2CgroupDriver.create', () => {
 
   test('on a kernel without memory.swap.max or memory.oom.group it does not create them', async () => {
     const { fs, driver } = await initialized();
-    await driver.create('run-1', { memoryBytes: MiB, pids: 8 });
+    await driver.create('run', { memoryBytes: MiB, pids: 8 });
     const dir = path.join(INSTANCE, 'run-1');
     assert.equal(fs.read(path.join(dir, 'memory.max')), String(MiB));
     assert.equal(fs.exists(path.join(dir, 'memory.swap.max')), false);
@@ -237,13 +244,13 @@ describe('V2CgroupDriver.create', () => {
       if (path.basename(file) === 'pids.max') throw errno('EINVAL', 'invalid argument');
       write(file, value);
     };
-    await assert.rejects(() => driver.create('run-1', { memoryBytes: MiB, pids: 8 }), CgroupFailed);
+    await assert.rejects(() => driver.create('run', { memoryBytes: MiB, pids: 8 }), CgroupFailed);
     assert.equal(fs.dirs.has(path.join(INSTANCE, 'run-1')), false);
   });
 
   test('attach writes the pid to the run cgroup.procs', async () => {
     const { fs, driver } = await initialized();
-    const run = await driver.create('run-1', { memoryBytes: MiB, pids: 8 });
+    const run = await driver.create('run', { memoryBytes: MiB, pids: 8 });
     await run.attach(5151);
     assert.deepEqual(fs.procs(path.join(INSTANCE, 'run-1')), [5151]);
   });
@@ -254,7 +261,7 @@ describe('V2RunCgroup usage', () => {
 
   test('reports CPU since creation, peak memory and an OOM kill', async () => {
     const { fs, driver } = await initialized({ 'cpu.stat': cpuStatAt(1500) });
-    const run = await driver.create('run-1', { memoryBytes: 64 * MiB, pids: 8 });
+    const run = await driver.create('run', { memoryBytes: 64 * MiB, pids: 8 });
     const dir = path.join(INSTANCE, 'run-1');
     assert.equal(run.cpuUsageUs(), 0);
     fs.files.set(path.join(dir, 'cpu.stat'), cpuStatAt(26500));
@@ -267,7 +274,7 @@ describe('V2RunCgroup usage', () => {
 
   test('oom_kill 0 is not an OOM kill', async () => {
     const { fs, driver } = await initialized();
-    const run = await driver.create('run-1', { memoryBytes: 64 * MiB, pids: 8 });
+    const run = await driver.create('run', { memoryBytes: 64 * MiB, pids: 8 });
     const dir = path.join(INSTANCE, 'run-1');
     fs.files.set(path.join(dir, 'memory.peak'), '4096\n');
     fs.files.set(path.join(dir, 'memory.events'), 'low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\n');
@@ -276,7 +283,7 @@ describe('V2RunCgroup usage', () => {
 
   test('falls back to memory.current on kernels without memory.peak', async () => {
     const { fs, driver } = await initialized();
-    const run = await driver.create('run-1', { memoryBytes: 64 * MiB, pids: 8 });
+    const run = await driver.create('run', { memoryBytes: 64 * MiB, pids: 8 });
     const dir = path.join(INSTANCE, 'run-1');
     fs.files.set(path.join(dir, 'memory.current'), '8192\n');
     fs.files.set(path.join(dir, 'memory.events'), 'oom_kill 0\n');
@@ -287,7 +294,7 @@ describe('V2RunCgroup usage', () => {
 describe('V2RunCgroup.destroy and close', () => {
   test('kills through cgroup.kill when processes remain, then removes the cgroup', async () => {
     const { fs, driver } = await initialized();
-    const run = await driver.create('run-1', { memoryBytes: MiB, pids: 8 });
+    const run = await driver.create('run', { memoryBytes: MiB, pids: 8 });
     const dir = path.join(INSTANCE, 'run-1');
     await run.attach(5151);
     await run.destroy();
@@ -298,7 +305,7 @@ describe('V2RunCgroup.destroy and close', () => {
 
   test('an empty cgroup is removed without a kill, and destroy is idempotent', async () => {
     const { fs, driver } = await initialized();
-    const run = await driver.create('run-1', { memoryBytes: MiB, pids: 8 });
+    const run = await driver.create('run', { memoryBytes: MiB, pids: 8 });
     const dir = path.join(INSTANCE, 'run-1');
     await run.destroy();
     await run.destroy();
@@ -308,7 +315,7 @@ describe('V2RunCgroup.destroy and close', () => {
 
   test('close removes the instance subtree once runs are destroyed', async () => {
     const { fs, driver } = await initialized();
-    const run = await driver.create('run-1', { memoryBytes: MiB, pids: 8 });
+    const run = await driver.create('run', { memoryBytes: MiB, pids: 8 });
     await run.destroy();
     await driver.close();
     assert.equal(fs.dirs.has(INSTANCE), false);
