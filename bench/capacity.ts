@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
-import { request } from '../test/helpers/http.js';
+import { JsonClient } from './client.js';
 import { removeServerDirs, startServer } from '../test/helpers/server.js';
 import { machineLine, measure, writeSection } from './report.js';
 
@@ -56,12 +56,13 @@ function treeRssKb(pid: number): { rootKb: number; childrenKb: number } {
 
 async function main(): Promise<void> {
   const server = await startServer({ slots: CORES });
+  const client = new JsonClient(server.url);
   try {
     let n = 0;
     const job = async (): Promise<void> => {
       const i = n++;
       const p = MIX[i % MIX.length];
-      const r = await request('POST', `${server.url}/v1/submissions?wait=true`, { language: p.language, source: p.source(i), stdin: '1\n' });
+      const r = await client.request('POST', '/v1/submissions?wait=true', { language: p.language, source: p.source(i), stdin: '1\n' });
       if (r.status !== 201 || r.body.verdict !== 'accepted' || r.body.stdout !== `${1 + i}\n`) throw new Error(`bad result: ${JSON.stringify(r.body)}`);
     };
     await measure(MIX.length * 2, 2 * CORES, job);
@@ -88,6 +89,7 @@ async function main(): Promise<void> {
       'unless a request asks for more), and compile steps up to `VERDICT_COMPILE_MEMORY_KB_MAX`.',
     ].join('\n'));
   } finally {
+    client.close();
     await server.stop();
     removeServerDirs(server);
   }

@@ -8,7 +8,7 @@ export interface JsonReply {
 /**
  * A lean HTTP client for load generation: node:http over kept-alive connections. The benchmarks
  * share the machine with the service, so the client's own CPU is taken from what they measure;
- * Node's fetch costs about twice as much per request, which would be charged to the service.
+ * Node's fetch costs several times this client's CPU per request, which would be charged to the service.
  */
 export class JsonClient {
   private readonly agent: http.Agent;

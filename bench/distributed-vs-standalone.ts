@@ -8,7 +8,7 @@
  */
 import os from 'node:os';
 import { startCluster } from '../test/helpers/cluster.js';
-import { request } from '../test/helpers/http.js';
+import { JsonClient } from './client.js';
 import { removeServerDirs, startServer } from '../test/helpers/server.js';
 import { machineLine, measure, writeSection, type Figures } from './report.js';
 
@@ -16,17 +16,22 @@ const RUNS = Number(process.env.BENCH_E2E_RUNS ?? 200);
 const CONCURRENCY = 2 * os.availableParallelism();
 const PROGRAM = { language: 'bash', source: 'echo 42\n' };
 
-function submitAndRead(base: string): () => Promise<void> {
+function submitAndRead(client: JsonClient): () => Promise<void> {
   return async () => {
-    const r = await request('POST', `${base}/v1/submissions?wait=true`, PROGRAM);
+    const r = await client.request('POST', '/v1/submissions?wait=true', PROGRAM);
     if (r.status !== 201 || r.body.status !== 'finished' || r.body.stdout !== '42\n') throw new Error(`bad result: ${r.status} ${JSON.stringify(r.body)}`);
   };
 }
 
 async function measureBoth(base: string): Promise<{ single: Figures; loaded: Figures }> {
-  const job = submitAndRead(base);
-  await measure(20, CONCURRENCY, job);
-  return { single: await measure(RUNS, 1, job), loaded: await measure(RUNS, CONCURRENCY, job) };
+  const client = new JsonClient(base);
+  try {
+    const job = submitAndRead(client);
+    await measure(20, CONCURRENCY, job);
+    return { single: await measure(RUNS, 1, job), loaded: await measure(RUNS, CONCURRENCY, job) };
+  } finally {
+    client.close();
+  }
 }
 
 /** The p99 of a Prometheus histogram, read from its cumulative buckets (an upper bound). */
