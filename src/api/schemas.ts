@@ -108,7 +108,7 @@ export function submissionSchemas(config: Config) {
     stdout: Nullable(Type.String()),
     stderr: Nullable(Type.String()),
     compile_output: Nullable(Type.String()),
-    encoding: Type.String({ enum: ['utf8', 'base64'], description: 'base64 when any output is not valid UTF-8; then stdout, stderr and compile_output are all base64.' }),
+    encoding: Type.String({ enum: ['utf8', 'base64'], description: 'base64 when any output is not valid UTF-8; then stdout, stderr, compile_output and the stdout, stderr and checker_output of every test are all base64.' }),
     exit_code: Nullable(Type.Integer()),
     signal: Nullable(Type.String()),
     cpu_time_ms: Nullable(Type.Integer()),

@@ -21,7 +21,8 @@ export interface Unavailable {
 /**
  * The languages this host can run. Built at start by asking each toolchain its version from
  * inside the sandbox: that proves the toolchain is visible and runnable by a slot uid, and the
- * versions reported are the real ones, never hard-coded.
+ * versions reported are the real ones, never hard-coded. An API replica, which runs no
+ * toolchain, keeps its list from what the workers reported instead (replaceAll).
  */
 export class LanguageRegistry {
   private readonly byId: Map<string, Language>;

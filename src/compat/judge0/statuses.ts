@@ -34,7 +34,7 @@ export function statusById(id: number): Judge0Status {
  */
 const STATUS_BY_SIGNAL: Readonly<Record<number, number>> = { 11: 7, 25: 8, 8: 9, 6: 10 };
 
-/** Everything Judge0 reports about a run, in its units: seconds and KB. */
+/** Everything Judge0 reports about a run: times in ms and memory in KB (fields.ts renders the times as seconds). */
 export interface Judge0Outcome {
   readonly statusId: number;
   readonly timeMs: number | null;

@@ -92,4 +92,5 @@ test('an identical submission reuses the compiled artefacts; one with compile op
   assert.equal((await submit('2', { compile_options: ['-O0'] })).stdout, '4\n');
   const after4 = await compilations();
   assert.equal(after4.hit - after2.hit, 0, 'never from the cache with compile options');
+  assert.equal(after4.miss - after2.miss, 2, 'each compiled (and counted)');
 });
