@@ -29,10 +29,10 @@ export interface RunCgroup {
   /** Kills every process in the cgroup, waits until it is empty, and removes it. Idempotent. */
   destroy(): Promise<void>;
   /**
-   * Makes a finished run's cgroup ready for another run of the same slot, with its counters
-   * starting from zero again; false if it cannot be (a process is left, too much memory is still
-   * charged to it, or the adapter does not recycle), and then the caller destroys it. Only for a
-   * cgroup whose every process is gone.
+   * Makes a finished run's cgroup ready for another run of the same slot: CPU time from zero,
+   * the peak from what is still charged (a bounded amount); false if it cannot be (a process is
+   * left, too much memory is still charged to it, or the adapter does not recycle), and then the
+   * caller destroys it.
    */
   recycle(): boolean;
 }

@@ -85,12 +85,12 @@ export class V1CgroupDriver implements CgroupDriver {
 }
 
 /**
- * Memory a finished run may leave charged to its cgroup (kernel objects and page cache it
- * brought in; a small Python program leaves less, see test/sandbox/cgroup/v1.test.ts) for the
- * cgroup to be used again. The next run's
- * limit is raised by what is left and its peak is reported net of it, so the run gets and
- * reports what it would in a new cgroup, unless the kernel reclaims that memory during the run
- * (then the peak reads low by at most this much). A cgroup with more charged is removed instead.
+ * Memory a finished run may leave charged to its cgroup (kernel objects, some freed only after
+ * an RCU grace period, and page cache it brought in) for the cgroup to be used again. It counts
+ * in the next run's peak and against its limit, like a page that run touched: the peak of a
+ * run in a reused cgroup reads high by at most this much. A cgroup with more charged is removed
+ * instead. (Taking it off the peak was tried: the kernel frees part of it during the next run,
+ * and a small program's peak then read as low as 0.)
  */
 export const RECYCLE_MAX_CHARGED_BYTES = 512 * 1024;
 
@@ -102,8 +102,7 @@ class V1RunCgroup implements RunCgroup {
   private pids = Infinity;
   /** The files read or written in every run, kept open for the cgroup's life (it may serve many runs). */
   private readonly files = new Map<string, CgroupFile>();
-  /** What earlier runs left: memory still charged, and the OOM kills counted (counters only grow). */
-  private chargedBeforeBytes = 0;
+  /** The OOM kills earlier runs left counted (the counter only grows). */
   private oomKillsBefore = 0;
 
   constructor(
@@ -116,9 +115,7 @@ class V1RunCgroup implements RunCgroup {
   ) {}
 
   setLimits(limits: CgroupLimits): void {
-    // What an earlier run left charged is on top of this run's allowance, not taken out of it.
-    // It differs after every reuse, so this is usually a write: through kept-open files.
-    const memoryBytes = limits.memoryBytes + this.chargedBeforeBytes;
+    const memoryBytes = limits.memoryBytes;
     if (memoryBytes !== this.writtenMemoryBytes) {
       // memory.memsw.limit_in_bytes may never be below memory.limit_in_bytes: raise it first,
       // lower it last.
@@ -144,7 +141,7 @@ class V1RunCgroup implements RunCgroup {
 
   usage(): CgroupUsage {
     const peak = Number(this.file('memory', 'memory.max_usage_in_bytes', 'r+').read().trim());
-    return { cpuUsageUs: this.cpuUsageUs(), memoryPeakBytes: Math.max(0, peak - this.chargedBeforeBytes), oomKilled: this.oomKills() > this.oomKillsBefore };
+    return { cpuUsageUs: this.cpuUsageUs(), memoryPeakBytes: peak, oomKilled: this.oomKills() > this.oomKillsBefore };
   }
 
   /** memory.failcnt stays 0 after an OOM kill on this kernel; the oom_kill counter is reliable. */
@@ -172,7 +169,6 @@ class V1RunCgroup implements RunCgroup {
       // Writing 0 restarts each counter: CPU time from zero, the peak from what is charged now.
       this.file('cpuacct', 'cpuacct.usage', 'r+').write('0');
       this.file('memory', 'memory.max_usage_in_bytes', 'r+').write('0');
-      this.chargedBeforeBytes = charged;
       this.oomKillsBefore = this.oomKills();
       return true;
     } catch {

@@ -127,7 +127,7 @@ export class ZygoteSandbox implements Sandbox {
    */
   private async prepare(slot: Slot, spare: Spare, limits: CgroupLimits): Promise<RunCgroup> {
     // A reused one gets the run's limits in cgroupFor, like every prepared cgroup.
-    const cgroup = this.recycled.get(slot.index)?.pop() ?? (await this.opts.cgroups.create(`run-slot${slot.index}`, limits));
+    const cgroup = this.reusable(slot) ?? (await this.opts.cgroups.create(`run-slot${slot.index}`, limits));
     try {
       await cgroup.attach(spare.pid);
     } catch (err) {
@@ -137,11 +137,25 @@ export class ZygoteSandbox implements Sandbox {
     return cgroup;
   }
 
+  /**
+   * One of the slot's finished runs' cgroups, reset for the next. Reset now rather than when its
+   * run ended: a run or two later, what the kernel frees after a grace period is gone, and less
+   * of the last run is left counted in the next.
+   */
+  private reusable(slot: Slot): RunCgroup | null {
+    const kept = this.recycled.get(slot.index);
+    for (let cgroup = kept?.pop(); cgroup; cgroup = kept?.pop()) {
+      if (cgroup.recycle()) return cgroup;
+      this.cleanup.track(cgroup.destroy());
+    }
+    return null;
+  }
+
   /** A finished run's cgroup, every process of it gone: kept for the slot's next runs, or removed. */
   private retire(slot: Slot, cgroup: RunCgroup): Promise<void> {
     let kept = this.recycled.get(slot.index);
     if (!kept) this.recycled.set(slot.index, (kept = []));
-    if (this.closed || kept.length >= RECYCLED_PER_SLOT || !cgroup.recycle()) return cgroup.destroy();
+    if (this.closed || kept.length >= RECYCLED_PER_SLOT) return cgroup.destroy();
     kept.push(cgroup);
     return Promise.resolve();
   }

@@ -66,22 +66,25 @@ describe('V1 run cgroup recycling', () => {
     assert.equal(cgroup.usage().oomKilled, false);
   });
 
-  test('what the last run left charged counts neither in the next peak nor against its limit', async () => {
-    // A driver that reuses cgroups with up to 8 MiB charged, so a run can leave a known amount.
-    const roomy = new V1CgroupDriver('/sys/fs/cgroup', 'verdict-test', nodeCgroupFs, process.pid, false, 8 * MiB);
-    const cgroup = await roomy.create('recycle-roomy', { memoryBytes: 64 * MiB, pids: 64 });
-    made.push(cgroup);
-    const memoryFile = (name: string): number => Number(fs.readFileSync(path.join(`/sys/fs/cgroup/memory/verdict-test/i-${process.pid}`, cgroup.name, name), 'utf8'));
-    // The page cache of a file the run wrote stays charged to the cgroup after it exits.
+  test('what a run leaves charged: over the bound, the cgroup is not reused; under it, it counts in the next peak', async () => {
+    // The page cache of a file a run wrote stays charged to its cgroup after it exits.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'verdict-test-'));
+    const leave2MiB = (cgroup: RunCgroup, name: string) => runArgv(cgroup, ['/bin/sh', '-c', 'read x; head -c 2097152 /dev/zero > "$0"', path.join(dir, name)]);
+    const memoryFile = (cgroup: RunCgroup, name: string): number => Number(fs.readFileSync(path.join(`/sys/fs/cgroup/memory/verdict-test/i-${process.pid}`, cgroup.name, name), 'utf8'));
     try {
-      assert.equal((await runArgv(cgroup, ['/bin/sh', '-c', 'read x; head -c 2097152 /dev/zero > "$0"', path.join(dir, 'left')])).code, 0);
+      const strict = await fresh(64 * MiB);
+      assert.equal((await leave2MiB(strict, 'a')).code, 0);
+      assert.equal(strict.recycle(), false, `2 MiB left charged is over the ${RECYCLE_MAX_CHARGED_BYTES} bytes allowed`);
+      // A driver that allows 8 MiB, to see what a reused cgroup starts its next run with.
+      const roomy = new V1CgroupDriver('/sys/fs/cgroup', 'verdict-test', nodeCgroupFs, process.pid, false, 8 * MiB);
+      const cgroup = await roomy.create('recycle-roomy', { memoryBytes: 64 * MiB, pids: 64 });
+      made.push(cgroup);
+      assert.equal((await leave2MiB(cgroup, 'b')).code, 0);
       assert.equal(cgroup.recycle(), true);
-      const charged = memoryFile('memory.usage_in_bytes');
-      assert.ok(charged >= 2 * MiB, `the file's page cache is still charged (${charged} bytes)`);
-      assert.ok(cgroup.usage().memoryPeakBytes < 256 << 10, `peak right after recycling: ${cgroup.usage().memoryPeakBytes} bytes`);
+      const peak = cgroup.usage().memoryPeakBytes;
+      assert.ok(peak >= 2 * MiB && peak <= 8 * MiB, `the peak starts from what is left charged (${peak} bytes)`);
       cgroup.setLimits({ memoryBytes: 64 * MiB, pids: 64 });
-      assert.equal(memoryFile('memory.limit_in_bytes'), 64 * MiB + charged, 'the limit is raised by what is left charged');
+      assert.equal(memoryFile(cgroup, 'memory.limit_in_bytes'), 64 * MiB, 'the limit is the run\'s own');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
